@@ -1,0 +1,80 @@
+/**
+ * The job ledger: for jobs that declare `deduplicate: true`, one DynamoDB
+ * item per job id makes a second SQS delivery of a completed job a no-op.
+ *
+ * A run takes a lease (conditional put) before it starts; success marks the
+ * item completed (kept for the environment's deduplication window by TTL);
+ * failure releases the lease so the retry can run. A delivery that finds
+ * another run's live lease is handed back to SQS to try later.
+ */
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand, DeleteItemCommand, ConditionalCheckFailedException, GetItemCommand } from '@aws-sdk/client-dynamodb';
+
+export type LeaseResult = 'acquired' | 'completed' | 'in_progress';
+
+export interface JobLedger {
+  begin(jobId: string, leaseMs: number): Promise<LeaseResult>;
+  complete(jobId: string): Promise<void>;
+  release(jobId: string): Promise<void>;
+}
+
+export class DynamoJobLedger implements JobLedger {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async begin(jobId: string, leaseMs: number): Promise<LeaseResult> {
+    const now = this.now();
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            jobId: { S: jobId },
+            status: { S: 'in_progress' },
+            leaseUntil: { N: String(now + leaseMs) },
+            expiresAt: { N: String(Math.ceil((now + this.retentionDays * 86_400_000) / 1000)) },
+          },
+          ConditionExpression: 'attribute_not_exists(jobId) OR (#status = :running AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':running': { S: 'in_progress' }, ':now': { N: String(now) } },
+        }),
+      );
+      return 'acquired';
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const existing = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { jobId: { S: jobId } }, ConsistentRead: true }),
+      );
+      return existing.Item?.status?.S === 'completed' ? 'completed' : 'in_progress';
+    }
+  }
+
+  async complete(jobId: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { jobId: { S: jobId } },
+        UpdateExpression: 'SET #status = :done REMOVE leaseUntil',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':done': { S: 'completed' } },
+      }),
+    );
+  }
+
+  async release(jobId: string): Promise<void> {
+    await this.client.send(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { jobId: { S: jobId } },
+        ConditionExpression: '#status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':running': { S: 'in_progress' } },
+      }),
+    ).catch((err: unknown) => {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    });
+  }
+}
