@@ -4,6 +4,8 @@
  */
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { PRIORITY_BANDS, priorityBand } from '../../functions/runtime/jobs/priority';
 import type { EnvironmentConfig } from '../config/environment';
 import { planQueues, CRASH_REDRIVE_RECEIVES, type QueuePlan } from '../jobs/topology';
 import { JobQueue } from '../constructs/job-queue';
@@ -71,5 +73,23 @@ export class JobsStack extends Stack {
       workers.set(plan.declaration.name, worker);
     }
     this.workers = workers;
+  }
+
+  /**
+   * The SQS queue a job of `queueName` with `priority` is sent to: its band's
+   * queue, or the nearest band that has one (the runtime's queueUrlFor rule).
+   */
+  queueFor(queueName: string, priority: number): sqs.IQueue {
+    const queue = this.queues.get(queueName);
+    if (!queue) throw new Error(`no job queue "${queueName}" in ${this.stackName}: use one of ${[...this.queues.keys()].join(', ')}`);
+    const wanted = PRIORITY_BANDS.indexOf(priorityBand(priority));
+    for (let distance = 0; distance < PRIORITY_BANDS.length; distance++) {
+      for (const index of [wanted - distance, wanted + distance]) {
+        const band = PRIORITY_BANDS[index];
+        const found = band ? queue.bandQueues.get(band) : undefined;
+        if (found) return found;
+      }
+    }
+    return queue.primaryQueue;
   }
 }
