@@ -94,7 +94,7 @@ export function toConfigErrors(file: string, error: z.ZodError): ConfigErrors {
         problem = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them or check the spelling (see docs/configuration.md)`;
       } else if (issue.code === 'invalid_value' && 'values' in issue) {
         problem = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-      } else if (!/^(must|expected|a |an |one of)/i.test(problem)) {
+      } else if (/^(a |an |one of )/.test(problem)) {
         problem = `must be ${problem}`;
       }
       return new ConfigError(file, key, problem);

