@@ -31,7 +31,7 @@ export interface ExecuteOptions {
   readonly now?: () => number;
 }
 
-function asError(thrown: unknown): Error {
+export function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(`non-error thrown: ${String(thrown)}`);
 }
 
@@ -73,24 +73,29 @@ async function runBounded(job: AnyJob, timeoutMs: number, now: () => number): Pr
 
 export async function executeJob(job: AnyJob, options: ExecuteOptions = {}): Promise<ExecutionOutcome> {
   const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
   const definition = job.definition;
   job.executions += 1;
   const started = now();
-  let error: Error;
   try {
     await runBounded(job, options.timeoutMs ?? definition.maxRunTimeSeconds * 1000, now);
     return { kind: 'completed', runTimeMs: now() - started };
   } catch (thrown) {
-    error = asError(thrown);
+    return rescue(job, asError(thrown), now() - started, options.random);
   }
-  const runTimeMs = () => now() - started;
-  const rule = findRule(definition.rescueRules, error);
-  if (!rule) return { kind: 'failed', runTimeMs: runTimeMs(), error };
+}
+
+/**
+ * ActiveJob's rescue for an error a run raised: applies the job's matching
+ * rule (retry counter, discard callback, onExhausted) and says what the
+ * backend should do. Shared by the Lambda worker and the long-running slices.
+ */
+export async function rescue(job: AnyJob, error: Error, runTimeMs: number, random: () => number = Math.random): Promise<ExecutionOutcome> {
+  const rule = findRule(job.definition.rescueRules, error);
+  if (!rule) return { kind: 'failed', runTimeMs, error };
   try {
     if (rule.kind === 'discard') {
       await rule.onDiscard?.(job as never, error);
-      return { kind: 'discarded', runTimeMs: runTimeMs(), error };
+      return { kind: 'discarded', runTimeMs, error };
     }
     const count = (job.exceptionExecutions[rule.counterKey] ?? 0) + 1;
     job.exceptionExecutions[rule.counterKey] = count;
@@ -98,14 +103,14 @@ export async function executeJob(job: AnyJob, options: ExecuteOptions = {}): Pro
       const waitSeconds = retryDelaySeconds(rule.wait, count, rule.jitter, random);
       if (rule.queue !== undefined) job.queueName = rule.queue;
       if (rule.priority !== undefined) job.priority = rule.priority;
-      return { kind: 'retry', runTimeMs: runTimeMs(), error, rule, waitSeconds };
+      return { kind: 'retry', runTimeMs, error, rule, waitSeconds };
     }
     if (rule.onExhausted) {
       await rule.onExhausted(job as never, error);
-      return { kind: 'handled', runTimeMs: runTimeMs(), error };
+      return { kind: 'handled', runTimeMs, error };
     }
-    return { kind: 'failed', runTimeMs: runTimeMs(), error };
+    return { kind: 'failed', runTimeMs, error };
   } catch (callbackError) {
-    return { kind: 'failed', runTimeMs: runTimeMs(), error: asError(callbackError) };
+    return { kind: 'failed', runTimeMs, error: asError(callbackError) };
   }
 }

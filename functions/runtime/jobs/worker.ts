@@ -11,32 +11,25 @@
  * Only a record whose settlement itself failed (SQS unreachable, a live
  * deduplication lease elsewhere) is reported in `batchItemFailures`.
  */
-import { SendMessageCommand, type SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { AnyJob, JobClass } from './job';
 import type { JobRegistry } from './registry';
 import type { JobLedger } from './ledger';
 import type { MetricsEmitter } from '../metrics/emf';
 import { executeJob, type ExecutionOutcome } from './execution';
-import { ATTRIBUTES, SqsJobAdapter, outgoingFor, delaySecondsFor, WIRE_VERSION } from './enqueue';
-import { queueUrlFor, type QueueEndpoints } from './endpoints';
+import { ATTRIBUTES } from './enqueue';
+import type { QueueEndpoints } from './endpoints';
 import { emitJobEvent, type JobEventName } from './metrics';
-import { describeThrown, thrownClassName } from './errors';
-import { decodeEnvelope, deserializeArguments, parseTimestamp, type JobEnvelope } from './serialization';
+import { thrownClassName } from './errors';
+import { parseTimestamp } from './serialization';
+import { JobSettler, Undecodable, backendRetryDelaySeconds, decodeJobMessage, dueAtOf, instantiateJob, type DecodedJob } from './settlement';
 
-/** Delayed's backend backoff: `attempts⁴ + 5` seconds after the n-th failed attempt. */
-export function backendRetryDelaySeconds(attempts: number): number {
-  return attempts ** 4 + 5;
-}
+export { backendRetryDelaySeconds };
 
 /** Jobs due within this margin run now rather than hop once more. */
 const EARLY_TOLERANCE_MS = 1_000;
 /** Stop jobs this long before Lambda would be killed, so the batch can still report. */
 const REPORT_MARGIN_MS = 10_000;
-const MAX_ERROR_MESSAGE = 4_096;
-const MAX_BACKTRACE = 16_384;
-
-export type FailureReason = 'undecodable' | 'attempts_exhausted';
 
 export interface JobWorkerOptions {
   readonly registry: JobRegistry;
@@ -56,122 +49,34 @@ interface LambdaContextLike {
   getRemainingTimeInMillis(): number;
 }
 
-interface Decoded {
-  readonly envelope: JobEnvelope;
-  readonly jobClass: JobClass;
-  readonly args: unknown[];
-}
-
-class Undecodable extends Error {}
-
 function attribute(record: SQSRecord, name: string): string | undefined {
   return record.messageAttributes?.[name]?.stringValue ?? undefined;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 20)}… [${text.length - max + 20} more]`;
 }
 
 export function createJobWorker(options: JobWorkerOptions) {
   const now = options.now ?? Date.now;
   const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
-  const adapter = new SqsJobAdapter(options.sqs, options.endpoints, now);
-  const deadLetterUrl = options.endpoints[options.queue]?.deadLetter;
-  if (!deadLetterUrl) throw new Error(`worker for queue "${options.queue}": no dead-letter queue URL in its endpoints (XIKOLO_JOB_QUEUES)`);
-
-  async function decode(record: SQSRecord): Promise<Decoded> {
-    let envelope: JobEnvelope;
-    try {
-      envelope = decodeEnvelope(record.body);
-    } catch (err) {
-      throw new Undecodable((err as Error).message);
-    }
-    const jobClass = options.registry.find(envelope.job_class);
-    if (!jobClass) {
-      throw new Undecodable(`unknown job class "${envelope.job_class}": no job with that name is registered (functions/app/jobs); known: ${options.registry.names().join(', ')}`);
-    }
-    let args: unknown[];
-    try {
-      args = deserializeArguments(envelope.arguments);
-    } catch (err) {
-      throw new Undecodable(`${envelope.job_class}: ${(err as Error).message}`);
-    }
-    const schema = jobClass.definition.argumentsSchema;
-    if (schema) {
-      const result = await schema['~standard'].validate(args);
-      if (result.issues && result.issues.length > 0) {
-        const problems = result.issues.map((i) => `arguments${(i.path ?? []).map((p) => `[${JSON.stringify(typeof p === 'object' && p && 'key' in p ? (p as { key: unknown }).key : p)}]`).join('')}: ${i.message}`);
-        throw new Undecodable(`${envelope.job_class}: arguments of the wrong shape: ${problems.join('; ')}`);
-      }
-    }
-    return { envelope, jobClass, args };
-  }
-
-  function instantiate({ envelope, jobClass, args }: Decoded, messageId: string): AnyJob {
-    const job = new jobClass();
-    job.jobId = envelope.job_id;
-    job.providerJobId = envelope.provider_job_id ?? messageId;
-    job.queueName = envelope.queue_name || jobClass.definition.queue;
-    job.priority = envelope.priority ?? jobClass.definition.priority;
-    job.arguments = args;
-    job.executions = envelope.executions;
-    job.exceptionExecutions = { ...envelope.exception_executions };
-    job.locale = envelope.locale;
-    job.timezone = envelope.timezone;
-    job.enqueuedAt = envelope.enqueued_at ?? null;
-    job.scheduledAt = envelope.scheduled_at ?? null;
-    return job;
-  }
-
-  async function sendToDeadLetter(record: SQSRecord, reason: FailureReason, error: unknown, attempts: number, jobClass: string): Promise<void> {
-    const { errorClass, message, stack } = describeThrown(error);
-    const string = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value || '-' });
-    await options.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: deadLetterUrl,
-        // The body exactly as it arrived: it can be inspected and redriven unchanged.
-        MessageBody: record.body,
-        MessageAttributes: {
-          [ATTRIBUTES.jobClass]: string(jobClass),
-          [ATTRIBUTES.version]: string(WIRE_VERSION),
-          [ATTRIBUTES.failureReason]: string(reason),
-          [ATTRIBUTES.errorClass]: string(errorClass),
-          [ATTRIBUTES.errorMessage]: string(truncate(message, MAX_ERROR_MESSAGE)),
-          [ATTRIBUTES.errorBacktrace]: string(truncate(stack, MAX_BACKTRACE)),
-          [ATTRIBUTES.attempts]: { DataType: 'Number', StringValue: String(attempts) },
-          [ATTRIBUTES.failedAt]: string(new Date(now()).toISOString()),
-          [ATTRIBUTES.sourceQueue]: string(options.queue),
-        },
-      }),
-    );
-  }
-
-  /** Sends the same body on with a delay (a hop toward a far run time, or a backend retry). */
-  async function resend(record: SQSRecord, decoded: Decoded, runAt: number, attempts: number): Promise<void> {
-    const url = queueUrlFor(options.endpoints, decoded.envelope.queue_name || decoded.jobClass.definition.queue, decoded.envelope.priority ?? decoded.jobClass.definition.priority);
-    await adapter.send([{ queueUrl: url, body: record.body, jobClass: decoded.envelope.job_class, jobId: decoded.envelope.job_id, runAt, attempts }]);
-  }
+  const settler = new JobSettler(options.sqs, options.endpoints, options.queue, now);
 
   async function processRecord(record: SQSRecord, context: LambdaContextLike | undefined): Promise<void> {
     const redriven = attribute(record, ATTRIBUTES.failureReason) !== undefined;
     // A job redriven from the dead-letter queue starts its attempts afresh, like a retried dead job in Sidekiq.
     const previousAttempts = redriven ? 0 : Number(attribute(record, ATTRIBUTES.attempts) ?? 0) || 0;
-    let decoded: Decoded;
+    let decoded: DecodedJob;
     try {
-      decoded = await decode(record);
+      decoded = await decodeJobMessage(record.body, options.registry);
     } catch (err) {
       if (!(err instanceof Undecodable)) throw err;
       log({ level: 'error', message: 'undecodable job message sent to the dead-letter queue', queue: options.queue, messageId: record.messageId, reason: err.message });
-      await sendToDeadLetter(record, 'undecodable', err, previousAttempts, attribute(record, ATTRIBUTES.jobClass) ?? 'unknown');
+      await settler.deadLetter({ body: record.body, reason: 'undecodable', error: err, attempts: previousAttempts, jobClass: attribute(record, ATTRIBUTES.jobClass) ?? 'unknown' });
       return;
     }
     const { envelope, jobClass } = decoded;
     const definition = jobClass.definition;
 
-    const runAtAttribute = Number(attribute(record, ATTRIBUTES.runAt));
-    const dueAt = Number.isFinite(runAtAttribute) && runAtAttribute > 0 ? runAtAttribute : envelope.scheduled_at ? parseTimestamp(envelope.scheduled_at) : 0;
+    const dueAt = dueAtOf(attribute(record, ATTRIBUTES.runAt), envelope);
     if (dueAt - now() > EARLY_TOLERANCE_MS) {
-      await resend(record, decoded, dueAt, previousAttempts);
+      await settler.resend(record.body, decoded, dueAt, previousAttempts);
       return;
     }
 
@@ -186,7 +91,7 @@ export function createJobWorker(options: JobWorkerOptions) {
       leased = true;
     }
 
-    const job = instantiate(decoded, record.messageId);
+    const job = instantiateJob(decoded, record.messageId);
     const attempt = previousAttempts + 1;
     const startedAt = now();
     const dueTime = dueAt || (envelope.enqueued_at ? parseTimestamp(envelope.enqueued_at) : startedAt);
@@ -231,8 +136,7 @@ export function createJobWorker(options: JobWorkerOptions) {
           return;
         case 'retry': {
           // ActiveJob's retry_job: a new backend job carrying the updated executions.
-          const runAt = new Date(now() + outcome.waitSeconds * 1000);
-          await adapter.send([outgoingFor(job, runAt, new Date(now()), options.endpoints)]);
+          await settler.retry(job, outcome.waitSeconds);
           emit('error', true, false, outcome.error);
           return;
         }
@@ -240,10 +144,10 @@ export function createJobWorker(options: JobWorkerOptions) {
           if (attempt >= definition.maxAttempts) {
             emit('failure', true, true, outcome.error);
             log({ level: 'error', message: 'job failed for good and was sent to the dead-letter queue', job: definition.name, jobId: job.jobId, attempts: attempt, error: thrownClassName(outcome.error), detail: outcome.error.message });
-            await sendToDeadLetter(record, 'attempts_exhausted', outcome.error, attempt, definition.name);
+            await settler.deadLetter({ body: record.body, reason: 'attempts_exhausted', error: outcome.error, attempts: attempt, jobClass: definition.name });
             return;
           }
-          await resend(record, decoded, now() + backendRetryDelaySeconds(attempt) * 1000, attempt);
+          await settler.resend(record.body, decoded, now() + backendRetryDelaySeconds(attempt) * 1000, attempt);
           emit('error', true, false, outcome.error);
           log({ level: 'warn', message: 'job failed, rescheduled', job: definition.name, jobId: job.jobId, attempts: attempt, retryInSeconds: backendRetryDelaySeconds(attempt), error: thrownClassName(outcome.error), detail: outcome.error.message });
           return;
@@ -273,4 +177,3 @@ export function createJobWorker(options: JobWorkerOptions) {
   };
 }
 
-export { delaySecondsFor };
