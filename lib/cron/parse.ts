@@ -190,7 +190,7 @@ function numericField(line: string, kind: FieldKind, fieldText: string): Numeric
     }
     if (step !== null && end === null) end = max;
     if (start !== null && end === null) {
-      values.add(start);
+      values.add(kind === 'hour' && start === 24 ? 0 : start);
       continue;
     }
     start ??= min;
