@@ -1,11 +1,12 @@
 /**
  * A small EventBridge event-pattern matcher for tests, covering the operators
  * our rules use: exact string values, `prefix` and `wildcard` (where `*`
- * matches any run of characters, dots included, and nothing else is special).
+ * matches any run of characters, dots included, and nothing else is special),
+ * and `anything-but` with a list of exact strings.
  * Anything else throws, so a rule that starts using another operator cannot be
  * tested by accident with the wrong semantics.
  */
-type Matcher = string | number | boolean | null | { prefix: string } | { wildcard: string };
+type Matcher = string | number | boolean | null | { prefix: string } | { wildcard: string } | { 'anything-but': string[] };
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -13,6 +14,11 @@ function escapeRegex(text: string): string {
 
 function matchesValue(matcher: Matcher, value: unknown): boolean {
   if (matcher === null || typeof matcher !== 'object') return value === matcher;
+  if ('anything-but' in matcher) {
+    const excluded = matcher['anything-but'];
+    if (!Array.isArray(excluded) || !excluded.every((v) => typeof v === 'string')) throw new Error('test matcher implements anything-but only with a list of strings');
+    return typeof value === 'string' && !excluded.includes(value);
+  }
   if ('prefix' in matcher) return typeof value === 'string' && value.startsWith(matcher.prefix);
   if ('wildcard' in matcher) {
     if (typeof value !== 'string') return false;
