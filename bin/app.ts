@@ -8,6 +8,7 @@ import { ConfigError, ConfigErrors } from '../lib/config/errors';
 import { addEnvironment } from '../lib/app';
 import { loadEnvironment, environmentNames } from '../lib/config/environment';
 import { enableNag } from '../lib/nag';
+import { JobTopologyError } from '../lib/jobs/topology';
 
 const app = new App();
 const environment = app.node.tryGetContext('env') as string | undefined;
@@ -19,7 +20,7 @@ try {
   enableNag(app);
   addEnvironment(app, loadEnvironment(environment));
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof ConfigErrors) {
+  if (err instanceof ConfigError || err instanceof ConfigErrors || err instanceof JobTopologyError) {
     console.error(`Configuration error:\n${err.message}`);
     process.exit(1);
   }

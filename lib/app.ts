@@ -7,10 +7,12 @@ import { loadEnvironment, type EnvironmentConfig } from './config/environment';
 import { enableNag } from './nag';
 import { stackName } from './naming';
 import { JobsStack } from './stacks/jobs-stack';
+import { MessagingStack } from './stacks/messaging-stack';
 
 export interface XikoloAsyncStacks {
   readonly config: EnvironmentConfig;
   readonly jobs: JobsStack;
+  readonly messaging: MessagingStack;
 }
 
 /** Adds one environment's stacks to an app. */
@@ -24,11 +26,16 @@ export function addEnvironment(app: App, config: EnvironmentConfig): XikoloAsync
     config,
     description: `xikolo-async ${config.name}: job queues, workers and dead-letter queues`,
   });
-  for (const stack of [jobs]) {
+  const messaging = new MessagingStack(app, stackName(config.name, 'messaging'), {
+    env,
+    config,
+    description: `xikolo-async ${config.name}: Msgr routes and consumers (${config.messaging})`,
+  });
+  for (const stack of [jobs, messaging]) {
     Tags.of(stack).add('project', 'xikolo-async');
     Tags.of(stack).add('environment', config.name);
   }
-  return { config, jobs };
+  return { config, jobs, messaging };
 }
 
 export interface BuildAppOptions {

@@ -9,5 +9,12 @@ echo "== typecheck"
 npx tsc --noEmit -p tsconfig.json
 echo "== lint"
 npx eslint .
+echo "== services"
+# RabbitMQ (Debian's package, a private node on free ports) for the Amazon MQ tests.
+bash scripts/rabbitmq.sh start
+trap 'bash scripts/rabbitmq.sh stop' EXIT
+# shellcheck disable=SC1091
+source .local/rabbitmq.env
+
 echo "== tests"
 npx vitest run "$@"

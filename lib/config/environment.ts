@@ -46,11 +46,23 @@ export const environmentSchema = z
     jobs: z
       .object({
         queues: z.partialRecord(z.enum(queueNames), queueSettings).default({}),
-        /** Days a job's "done" record is kept for jobs that declare deduplication. */
+        /** Days a job's "done" record (and a resumable job's checkpoint) is kept. */
         deduplicationDays: z.number().int().min(1).max(365).default(14),
+        /** Slices of long-running jobs (queues run by Step Functions). */
+        longRunning: z
+          .object({
+            /** Timeout of the slice function, in seconds (60–900). */
+            sliceTimeoutSeconds: z.number().int().min(60).max(900).default(900),
+            /** Share of the slice timeout a slice works before it checkpoints and hands over (0.1–0.95). */
+            sliceShare: z.number().min(0.1).max(0.95).default(0.8),
+            /** Slice function memory in MB. */
+            memoryMb: z.number().int().min(128).max(10240).default(1024),
+          })
+          .strict()
+          .default({ sliceTimeoutSeconds: 900, sliceShare: 0.8, memoryMb: 1024 }),
       })
       .strict()
-      .default({ queues: {}, deduplicationDays: 14 }),
+      .default({ queues: {}, deduplicationDays: 14, longRunning: { sliceTimeoutSeconds: 900, sliceShare: 0.8, memoryMb: 1024 } }),
     /** CloudWatch Logs retention for every function, in days. */
     logRetentionDays: z
       .number()

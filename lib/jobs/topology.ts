@@ -11,6 +11,8 @@ import type { JobRegistry } from '../../functions/runtime/jobs/registry';
 import type { QueueDeclaration } from '../../functions/runtime/jobs/queue-declaration';
 import { PRIORITY_BANDS, priorityBand, DEFAULT_PRIORITY, type PriorityBand } from '../../functions/runtime/jobs/priority';
 import { defaultQueueSettings, type EnvironmentConfig, type QueueSettings } from '../config/environment';
+import { IterableJob } from '../../functions/runtime/jobs/iterable';
+import type { JobClass } from '../../functions/runtime/jobs/job';
 
 /** Lambda's hard limit on one invocation. */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
@@ -30,6 +32,22 @@ export const DEFAULT_BAND_WEIGHTS: Readonly<Record<PriorityBand, number>> = {
   reporting: 1,
 };
 
+/** Seconds a slice of a long-running job works before it checkpoints (its share of the slice function's timeout, less the margin to report). */
+export function sliceBudgetSeconds(config: EnvironmentConfig): number {
+  const { sliceTimeoutSeconds, sliceShare } = config.jobs.longRunning;
+  return Math.floor(Math.min(sliceTimeoutSeconds * sliceShare, sliceTimeoutSeconds - WORKER_MARGIN_SECONDS));
+}
+
+/** Step Functions standard workflows run up to a year. */
+export const STEP_FUNCTIONS_MAX_SECONDS = 365 * 86_400;
+
+export function isResumable(job: JobClass): boolean {
+  return job.prototype instanceof IterableJob;
+}
+
+/** Starter functions only start executions: a minute is plenty. */
+const STARTER_TIMEOUT_SECONDS = 60;
+
 export interface BandPlan {
   readonly band: PriorityBand;
   /** MaximumConcurrency of this band's event source mapping (2–1000). */
@@ -44,7 +62,7 @@ export interface QueuePlan {
   readonly bands: readonly BandPlan[];
   /** The band whose queue takes jobs enqueued from outside (Rails' adapter). */
   readonly primary: PriorityBand;
-  /** Lambda timeout of the worker (Lambda-run queues). */
+  /** Lambda timeout of the worker (Lambda-run queues) or of the starter (Step Functions queues). */
   readonly functionTimeoutSeconds: number;
   /** At least six times the function timeout, as AWS recommends for SQS event sources. */
   readonly visibilityTimeoutSeconds: number;
@@ -86,6 +104,21 @@ export function planQueues(config: EnvironmentConfig, registry: JobRegistry = ap
         }
       }
     }
+    if (declaration.runner === 'step-functions') {
+      const budget = sliceBudgetSeconds(config);
+      for (const job of onQueue) {
+        const def = job.definition;
+        if (!isResumable(job) && def.maxRunTimeSeconds > budget) {
+          problems.push(
+            `job ${def.name} (${job.name}) runs on "${declaration.name}" for up to ${def.maxRunTimeSeconds} s but cannot be cut into slices (a slice works ${budget} s): ` +
+              `make it an IterableJob (buildEnumerator + eachIteration) so it resumes from checkpoints, or lower maxRunTime to at most ${budget} s`,
+          );
+        }
+        if (def.maxRunTimeSeconds > STEP_FUNCTIONS_MAX_SECONDS) {
+          problems.push(`job ${def.name} (${job.name}) declares maxRunTime ${def.maxRunTimeSeconds} s, longer than a Step Functions execution may run (one year): lower it`);
+        }
+      }
+    }
     const used = new Set<PriorityBand>(onQueue.map((job) => job.definition.priorityBand));
     const defaultBand = priorityBand(DEFAULT_PRIORITY);
     if (used.size === 0) used.add(defaultBand);
@@ -94,7 +127,8 @@ export function planQueues(config: EnvironmentConfig, registry: JobRegistry = ap
     const weights = { ...DEFAULT_BAND_WEIGHTS, ...settings.bandWeights } as Record<PriorityBand, number>;
     const totalWeight = bands.reduce((sum, band) => sum + weights[band], 0);
     const longest = Math.max(0, ...onQueue.map((job) => job.definition.maxRunTimeSeconds));
-    const functionTimeoutSeconds = Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, Math.max(60, longest + WORKER_MARGIN_SECONDS));
+    const functionTimeoutSeconds =
+      declaration.runner === 'lambda' ? Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, Math.max(60, longest + WORKER_MARGIN_SECONDS)) : STARTER_TIMEOUT_SECONDS;
     return {
       declaration,
       settings,

@@ -7,15 +7,20 @@ import type { Construct } from 'constructs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { PRIORITY_BANDS, priorityBand } from '../../functions/runtime/jobs/priority';
 import type { EnvironmentConfig } from '../config/environment';
-import { planQueues, CRASH_REDRIVE_RECEIVES, type QueuePlan } from '../jobs/topology';
+import { planQueues, sliceBudgetSeconds, CRASH_REDRIVE_RECEIVES, type QueuePlan } from '../jobs/topology';
+import { jobs as appJobs } from '../../functions/app/jobs';
+import type { JobRegistry } from '../../functions/runtime/jobs/registry';
 import { JobQueue } from '../constructs/job-queue';
 import { JobWorker } from '../constructs/job-worker';
 import { JobLedger } from '../constructs/job-ledger';
+import { LongRunningRunner } from '../constructs/long-running-runner';
 import { ENDPOINTS_ENV } from '../../functions/runtime/jobs/endpoints';
 import { JOB_ENV } from '../../functions/runtime/jobs/environment';
 
 export interface JobsStackProps extends StackProps {
   readonly config: EnvironmentConfig;
+  /** The jobs to deploy for; default the application's registry (tests pass their own). */
+  readonly registry?: JobRegistry;
 }
 
 export class JobsStack extends Stack {
@@ -23,11 +28,13 @@ export class JobsStack extends Stack {
   readonly queues: ReadonlyMap<string, JobQueue>;
   readonly workers: ReadonlyMap<string, JobWorker>;
   readonly ledger: JobLedger;
+  readonly runners: ReadonlyMap<string, LongRunningRunner>;
 
   constructor(scope: Construct, id: string, props: JobsStackProps) {
     super(scope, id, props);
     const { config } = props;
-    this.plans = planQueues(config);
+    const registry = props.registry ?? appJobs;
+    this.plans = planQueues(config, registry);
     this.ledger = new JobLedger(this, 'JobLedger', { environment: config.name, retain: config.retainData });
 
     const queues = new Map<string, JobQueue>();
@@ -48,6 +55,13 @@ export class JobsStack extends Stack {
     this.queues = queues;
 
     const endpoints = Object.fromEntries([...queues].map(([name, queue]) => [name, queue.endpoint()]));
+    const functionEnvironment = (queueName: string) => ({
+      [JOB_ENV.environment]: config.name,
+      [JOB_ENV.queue]: queueName,
+      [ENDPOINTS_ENV]: this.toJsonString(endpoints),
+      [JOB_ENV.ledgerTable]: this.ledger.table.tableName,
+      [JOB_ENV.deduplicationDays]: String(config.jobs.deduplicationDays),
+    });
     const workers = new Map<string, JobWorker>();
     for (const plan of this.plans.filter((p) => p.declaration.runner === 'lambda')) {
       const queue = queues.get(plan.declaration.name)!;
@@ -59,13 +73,7 @@ export class JobsStack extends Stack {
         memorySize: plan.settings.memoryMb,
         batchSize: plan.settings.batchSize,
         logRetentionDays: config.logRetentionDays,
-        functionEnvironment: {
-          [JOB_ENV.environment]: config.name,
-          [JOB_ENV.queue]: plan.declaration.name,
-          [ENDPOINTS_ENV]: this.toJsonString(endpoints),
-          [JOB_ENV.ledgerTable]: this.ledger.table.tableName,
-          [JOB_ENV.deduplicationDays]: String(config.jobs.deduplicationDays),
-        },
+        functionEnvironment: functionEnvironment(plan.declaration.name),
       });
       // Jobs enqueue jobs (fan-out, retries on another queue): every job queue, nothing else.
       for (const target of queues.values()) target.grantEnqueue(worker.function);
@@ -73,6 +81,31 @@ export class JobsStack extends Stack {
       workers.set(plan.declaration.name, worker);
     }
     this.workers = workers;
+
+    const runners = new Map<string, LongRunningRunner>();
+    for (const plan of this.plans.filter((p) => p.declaration.runner === 'step-functions')) {
+      const queue = queues.get(plan.declaration.name)!;
+      const { sliceTimeoutSeconds, memoryMb } = config.jobs.longRunning;
+      const runner = new LongRunningRunner(this, `Runner-${plan.declaration.name}`, {
+        environment: config.name,
+        queue,
+        bands: plan.bands,
+        jobs: registry.onQueue(plan.declaration.name).map((job) => job.definition),
+        ledger: this.ledger,
+        starterTimeout: Duration.seconds(plan.functionTimeoutSeconds),
+        batchSize: plan.settings.batchSize,
+        sliceTimeout: Duration.seconds(sliceTimeoutSeconds),
+        sliceBudget: Duration.seconds(sliceBudgetSeconds(config)),
+        sliceMemoryMb: memoryMb,
+        logRetentionDays: config.logRetentionDays,
+        functionEnvironment: functionEnvironment(plan.declaration.name),
+        retain: config.retainData,
+      });
+      // Long jobs fan out and retry through the job queues.
+      for (const target of queues.values()) target.grantEnqueue(runner.slice);
+      runners.set(plan.declaration.name, runner);
+    }
+    this.runners = runners;
   }
 
   /**

@@ -11,3 +11,10 @@ export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env):
   if (!value) throw new Error(`environment variable ${name} is not set (the CDK app sets it on every job function; locally, npm start does)`);
   return value;
 }
+
+export const LONG_RUNNING_ENV = {
+  /** JSON: job class name → state machine ARN. */
+  stateMachines: 'XIKOLO_STATE_MACHINES',
+  /** Milliseconds a slice may run before it checkpoints and hands over. */
+  sliceBudgetMs: 'XIKOLO_SLICE_BUDGET_MS',
+} as const;

@@ -48,7 +48,11 @@ export function errorClassName(errorClass: abstract new (...args: never[]) => Er
 
 /** Name of the class of a thrown value, for reports and metrics. */
 export function thrownClassName(error: unknown): string {
-  if (error instanceof Error) return errorClassName(error.constructor as new () => Error);
+  if (error instanceof Error) {
+    // A plain Error renamed (as errors reported by AWS services are) is known by its name.
+    if (error.constructor === Error && error.name !== 'Error') return error.name;
+    return errorClassName(error.constructor as new () => Error);
+  }
   return typeof error;
 }
 

@@ -79,3 +79,66 @@ export class DynamoJobLedger implements JobLedger {
     });
   }
 }
+
+export interface Checkpoint {
+  readonly cursor: unknown;
+  readonly itemsDone: number;
+  /** Set once the run was sent to the dead-letter queue, so a late timeout event does not send it twice. */
+  readonly deadLettered?: boolean;
+}
+
+/** Where resumable jobs keep their cursor between slices and runs. */
+export interface CheckpointStore {
+  load(jobId: string): Promise<Checkpoint | undefined>;
+  save(jobId: string, checkpoint: Checkpoint): Promise<void>;
+  clear(jobId: string): Promise<void>;
+}
+
+/**
+ * Checkpoints in the job ledger table, under `checkpoint#<job id>`: one write
+ * per finished item, so a crash loses no finished item. Kept for the
+ * deduplication window (TTL), so a job redriven from the dead-letter queue
+ * still resumes.
+ */
+export class DynamoCheckpointStore implements CheckpointStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private key(jobId: string) {
+    return { jobId: { S: `checkpoint#${jobId}` } };
+  }
+
+  async load(jobId: string): Promise<Checkpoint | undefined> {
+    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(jobId), ConsistentRead: true }));
+    if (!result.Item?.cursor?.S) return undefined;
+    return {
+      cursor: JSON.parse(result.Item.cursor.S) as unknown,
+      itemsDone: Number(result.Item.itemsDone?.N ?? 0),
+      ...(result.Item.deadLettered?.BOOL ? { deadLettered: true } : {}),
+    };
+  }
+
+  async save(jobId: string, checkpoint: Checkpoint): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...this.key(jobId),
+          cursor: { S: JSON.stringify(checkpoint.cursor ?? null) },
+          itemsDone: { N: String(checkpoint.itemsDone) },
+          ...(checkpoint.deadLettered ? { deadLettered: { BOOL: true } } : {}),
+          savedAt: { N: String(this.now()) },
+          expiresAt: { N: String(Math.ceil((this.now() + this.retentionDays * 86_400_000) / 1000)) },
+        },
+      }),
+    );
+  }
+
+  async clear(jobId: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.key(jobId) }));
+  }
+}
