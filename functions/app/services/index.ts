@@ -1,0 +1,38 @@
+/**
+ * The domain services the consumers delegate to, on DynamoDB.
+ * functions/app/consumers/services-factory.ts wires them:
+ *
+ *   export function createConsumerServices(): ConsumerServices {
+ *     return createDomainServices();
+ *   }
+ */
+import type { ConsumerServices } from '../consumers/services';
+import { repositories, type Repositories } from '../domain';
+import { DynamoGamificationService } from './gamification';
+import { rulesFromEnv, type GamificationRules } from './gamification-rules';
+import { JobCourseService } from './course';
+import { DynamoNewsService } from './news';
+
+export function createDomainServices(options: { repositories?: Repositories; rules?: GamificationRules } = {}): ConsumerServices {
+  const repos = options.repositories ?? repositories();
+  let gamification: DynamoGamificationService | undefined;
+  let news: DynamoNewsService | undefined;
+  const course = new JobCourseService();
+  return {
+    // Built on first use, so a consumer function only needs the tables of its own consumer.
+    get gamification() {
+      gamification ??= new DynamoGamificationService({ scores: repos.scores, badges: repos.badges, courses: repos.courses, rules: options.rules ?? rulesFromEnv() });
+      return gamification;
+    },
+    get news() {
+      news ??= new DynamoNewsService(repos.news);
+      return news;
+    },
+    course,
+  };
+}
+
+export { DynamoGamificationService, BADGES, type RuleOutcome } from './gamification';
+export { JobCourseService } from './course';
+export { DynamoNewsService } from './news';
+export { resolveRules, rulesFromEnv, DEFAULT_RULES, gamificationRulesSchema, type GamificationRules } from './gamification-rules';
