@@ -7,3 +7,22 @@ export function stackName(environment: string, concern: string): string {
 export function resourceName(environment: string, suffix: string): string {
   return `xikolo-async-${environment}-${suffix}`;
 }
+
+function slug(name: string): string {
+  return name.replace(/_/g, '-');
+}
+
+/** The SQS queue of one ActiveJob queue's priority band: `xikolo-async-<env>-jobs-<queue>-<band>`. */
+export function jobBandQueueName(environment: string, queue: string, band: string): string {
+  return resourceName(environment, `jobs-${slug(queue)}-${slug(band)}`);
+}
+
+/** The dead-letter queue of one ActiveJob queue. */
+export function jobDeadLetterQueueName(environment: string, queue: string): string {
+  return resourceName(environment, `jobs-${slug(queue)}-dlq`);
+}
+
+/** A function serving one ActiveJob queue (`worker`, `starter`, `slice`). */
+export function jobFunctionName(environment: string, queue: string, role: string): string {
+  return resourceName(environment, `jobs-${slug(queue)}-${role}`);
+}

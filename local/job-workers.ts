@@ -11,7 +11,7 @@ import type { JobLedger } from '../functions/runtime/jobs/ledger';
 import type { QueueEndpoints } from '../functions/runtime/jobs/endpoints';
 import type { MetricsEmitter } from '../functions/runtime/metrics/emf';
 import { createJobWorker } from '../functions/runtime/jobs/worker';
-import { resourceName } from '../lib/naming';
+import { jobFunctionName } from '../lib/naming';
 import type { LocalJobQueue } from './queues';
 import { SqsEventSourceMapping } from './sqs-poller';
 
@@ -58,7 +58,7 @@ export function startJobWorkers(options: JobWorkersOptions): JobWorkers {
           region: options.region,
           batchSize: plan.settings.batchSize,
           maxConcurrency: band.maxConcurrency,
-          functionName: resourceName(options.environment, `jobs-${name.replace(/_/g, '-')}-worker`),
+          functionName: jobFunctionName(options.environment, name, 'worker'),
           functionTimeoutSeconds: plan.functionTimeoutSeconds,
           memorySizeMb: plan.settings.memoryMb,
           handler: (event, context) => handle(event, context),

@@ -6,7 +6,7 @@
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CRASH_REDRIVE_RECEIVES, type QueuePlan } from '../lib/jobs/topology';
-import { resourceName } from '../lib/naming';
+import { jobBandQueueName, jobDeadLetterQueueName } from '../lib/naming';
 import type { QueueEndpoint, QueueEndpoints } from '../functions/runtime/jobs/endpoints';
 import type { PriorityBand } from '../functions/runtime/jobs/priority';
 
@@ -34,20 +34,13 @@ export interface LocalJobQueue {
   readonly endpoint: QueueEndpoint;
 }
 
-/**
- * SQS queue names, as lib/constructs/job-queue.ts builds them.
- * (Written here a second time: the construct does not export its naming rule.)
- */
+/** SQS queue names: the deployed naming rule (lib/naming.ts). */
 export function bandQueueName(environment: string, queue: string, band: PriorityBand): string {
-  return resourceName(environment, `jobs-${slug(queue)}-${slug(band)}`);
+  return jobBandQueueName(environment, queue, band);
 }
 
 export function deadLetterQueueName(environment: string, queue: string): string {
-  return resourceName(environment, `jobs-${slug(queue)}-dlq`);
-}
-
-function slug(name: string): string {
-  return name.replace(/_/g, '-');
+  return jobDeadLetterQueueName(environment, queue);
 }
 
 /**

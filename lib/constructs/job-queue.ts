@@ -9,7 +9,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { PriorityBand } from '../../functions/runtime/jobs/priority';
 import type { QueueEndpoint } from '../../functions/runtime/jobs/endpoints';
-import { resourceName } from '../naming';
+import { jobBandQueueName, jobDeadLetterQueueName } from '../naming';
 
 export interface JobQueueProps {
   readonly environment: string;
@@ -35,9 +35,8 @@ export class JobQueue extends Construct {
     this.queueName = props.queueName;
     this.primary = props.primary;
     const removalPolicy = props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const slug = props.queueName.replace(/_/g, '-');
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      queueName: resourceName(props.environment, `jobs-${slug}-dlq`),
+      queueName: jobDeadLetterQueueName(props.environment, props.queueName),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -48,7 +47,7 @@ export class JobQueue extends Construct {
       bandQueues.set(
         band,
         new sqs.Queue(this, `Band-${band}`, {
-          queueName: resourceName(props.environment, `jobs-${slug}-${band.replace(/_/g, '-')}`),
+          queueName: jobBandQueueName(props.environment, props.queueName, band),
           encryption: sqs.QueueEncryption.SQS_MANAGED,
           enforceSSL: true,
           visibilityTimeout: props.visibilityTimeout,

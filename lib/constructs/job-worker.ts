@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { JobQueue } from './job-queue';
 import type { BandPlan } from '../jobs/topology';
 import { ProjectFunction } from './lambda-function';
-import { resourceName } from '../naming';
+import { jobFunctionName } from '../naming';
 
 export interface JobWorkerProps {
   readonly environment: string;
@@ -30,10 +30,9 @@ export class JobWorker extends Construct {
 
   constructor(scope: Construct, id: string, props: JobWorkerProps) {
     super(scope, id);
-    const slug = props.queue.queueName.replace(/_/g, '-');
     const fn = new ProjectFunction(this, 'Worker', {
       handler: 'job-worker',
-      functionName: resourceName(props.environment, `jobs-${slug}-worker`),
+      functionName: jobFunctionName(props.environment, props.queue.queueName, 'worker'),
       description: `Runs jobs of the ${props.queue.queueName} queue (${props.environment})`,
       timeout: props.timeout,
       memorySize: props.memorySize,

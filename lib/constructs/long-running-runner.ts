@@ -22,7 +22,7 @@ import type { BandPlan } from '../jobs/topology';
 import type { JobDefinition } from '../../functions/runtime/jobs/definition';
 import { ProjectFunction } from './lambda-function';
 import { acknowledgeNag } from '../nag';
-import { resourceName } from '../naming';
+import { jobFunctionName, resourceName } from '../naming';
 import { LONG_RUNNING_ENV } from '../../functions/runtime/jobs/environment';
 
 /** Lambda invoke errors worth a quick retry (throttling, service hiccups), before the job's own crash retries. */
@@ -62,7 +62,7 @@ export class LongRunningRunner extends Construct {
 
     const slice = new ProjectFunction(this, 'Slice', {
       handler: 'long-running-slice',
-      functionName: resourceName(props.environment, `jobs-${slug}-slice`),
+      functionName: jobFunctionName(props.environment, props.queue.queueName, 'slice'),
       description: `Runs slices of ${props.queue.queueName} jobs (${props.environment})`,
       timeout: props.sliceTimeout,
       memorySize: props.sliceMemoryMb,
@@ -81,7 +81,7 @@ export class LongRunningRunner extends Construct {
 
     const starter = new ProjectFunction(this, 'Starter', {
       handler: 'long-running-starter',
-      functionName: resourceName(props.environment, `jobs-${slug}-starter`),
+      functionName: jobFunctionName(props.environment, props.queue.queueName, 'starter'),
       description: `Starts a workflow per ${props.queue.queueName} job (${props.environment})`,
       timeout: props.starterTimeout,
       memorySize: 256,
