@@ -94,7 +94,7 @@ export function captureMetrics(): { emitter: MetricsEmitter; lines: Record<strin
 }
 
 let counter = 0;
-export function sqsRecord(body: string, attributes: Record<string, { stringValue: string; dataType: string }> = {}, receiveCount = 1): SQSRecord {
+export function sqsRecord(body: string, attributes: Record<string, { stringValue: string; dataType: string }> = {}, receiveCount = 1, sourceQueue = 'default-user-visible'): SQSRecord {
   counter++;
   return {
     messageId: `msg-${counter}`,
@@ -109,7 +109,7 @@ export function sqsRecord(body: string, attributes: Record<string, { stringValue
     messageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { ...v, stringListValues: [], binaryListValues: [] }])),
     md5OfBody: '',
     eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-central-1:123456789012:default-user-visible',
+    eventSourceARN: `arn:aws:sqs:eu-central-1:123456789012:${sourceQueue}`,
     awsRegion: 'eu-central-1',
   };
 }

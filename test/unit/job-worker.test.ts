@@ -95,7 +95,7 @@ describe('job worker: running jobs', () => {
     }
     const { handle } = worker({ registry: new JobRegistry([SyncVideosJob, PublishGradeJob]) });
     const result = await handle(sqsEvent(
-      sqsRecord(fixture('sync_videos_provider').body),
+      sqsRecord(fixture('sync_videos_provider').body, {}, 1, 'default-eventual'),
       sqsRecord(fixture('globalid_record').body),
       sqsRecord(fixture('german_locale_timezone').body),
     ));
@@ -121,7 +121,7 @@ describe('job worker: retryOn rules', () => {
     FlakyServiceJob.failuresLeft = 1;
     const { handle, metrics } = worker();
     const body = envelope('Test::FlakyServiceJob', ['sub-1'], { job_id: 'j-flaky', priority: 20 });
-    const result = await handle(sqsEvent(sqsRecord(body)));
+    const result = await handle(sqsEvent(sqsRecord(body, {}, 1, 'default-eventual')));
     expect(result.batchItemFailures).toEqual([]);
     const [entry] = batchEntries();
     expect(entry!.url).toBe(ENDPOINTS.default!.bands.eventual);
@@ -137,8 +137,8 @@ describe('job worker: retryOn rules', () => {
   it('counts executions per rule from the Rails body and hands the error to the backend when attempts are used up', async () => {
     FlakyServiceJob.failuresLeft = 1;
     const { handle } = worker();
-    const body = envelope('Test::FlakyServiceJob', ['sub-2'], { executions: 9, exception_executions: { '[Proctoring::ServiceError]': 9 } });
-    await handle(sqsEvent(sqsRecord(body)));
+    const body = envelope('Test::FlakyServiceJob', ['sub-2'], { executions: 9, exception_executions: { '[Proctoring::ServiceError]': 9 }, priority: 20 });
+    await handle(sqsEvent(sqsRecord(body, {}, 1, 'default-eventual')));
     const [entry] = batchEntries();
     // Backend retry: the very same body (Delayed re-runs the stored payload), attempt 1, 1⁴ + 5 s later.
     expect(entry!.MessageBody).toBe(body);
@@ -367,6 +367,31 @@ describe('job worker: deduplication', () => {
     await handle(sqsEvent(sqsRecord(envelope('Test::EchoJob', ['x']))));
     expect(calls).toEqual([]);
     expect(performed).toHaveLength(1);
+  });
+});
+
+describe('job worker: priority bands', () => {
+  it('moves a job that arrived on another band\'s queue (Rails sends every priority to one URL) to its own band, unrun', async () => {
+    const { handle } = worker();
+    const body = envelope('Test::EchoJob', ['eventual'], { priority: 25 });
+    const result = await handle(sqsEvent(sqsRecord(body, { [ATTRIBUTES.attempts]: { dataType: 'Number', stringValue: '2' } }, 1, 'default-user-visible')));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(performed).toEqual([]);
+    const [entry] = batchEntries();
+    expect(entry!.url).toBe(ENDPOINTS.default!.bands.eventual);
+    expect(entry!.MessageBody).toBe(body);
+    expect(entry!.DelaySeconds).toBe(0);
+    expect(entry!.MessageAttributes![ATTRIBUTES.attempts]!.StringValue).toBe('2');
+  });
+
+  it('runs a job on its own band\'s queue, and one whose band has no queue on the nearest', async () => {
+    const { handle } = worker();
+    await handle(sqsEvent(
+      sqsRecord(envelope('Test::EchoJob', ['on-band'], { priority: 25 }), {}, 1, 'default-eventual'),
+      sqsRecord(envelope('Test::EchoJob', ['interactive'], { priority: 0 }), {}, 1, 'default-user-visible'),
+    ));
+    expect(performed.map((p) => p.args[0]).sort()).toEqual(['interactive', 'on-band']);
+    expect(batchEntries()).toHaveLength(0);
   });
 });
 

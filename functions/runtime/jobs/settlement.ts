@@ -80,6 +80,11 @@ export function instantiateJob({ envelope, jobClass, args }: DecodedJob, message
   return job;
 }
 
+/** The queue name at the end of an SQS queue URL or ARN. */
+export function sqsQueueName(urlOrArn: string): string {
+  return urlOrArn.slice(Math.max(urlOrArn.lastIndexOf('/'), urlOrArn.lastIndexOf(':')) + 1);
+}
+
 /** When the message is due: its `xikolo_run_at`, else the body's `scheduled_at`, else now (0). */
 export function dueAtOf(runAtAttribute: string | undefined, envelope: JobEnvelope): number {
   const runAt = Number(runAtAttribute);
@@ -135,11 +140,20 @@ export class JobSettler {
     );
   }
 
-  /** Sends the same body on, due at `runAt` (a wait hop or a backend retry). */
-  async resend(body: string, decoded: DecodedJob, runAt: number, attempts: number): Promise<void> {
+  /**
+   * The SQS queue this job belongs in: its ActiveJob queue (the body's, if
+   * this environment has it, else the class's) and its priority band.
+   */
+  homeQueueUrl(decoded: DecodedJob): string {
     const { envelope, jobClass } = decoded;
-    const url = queueUrlFor(this.endpoints, envelope.queue_name || jobClass.definition.queue, envelope.priority ?? jobClass.definition.priority);
-    await this.adapter.send([{ queueUrl: url, body, jobClass: envelope.job_class, jobId: envelope.job_id, runAt, attempts }]);
+    const queue = envelope.queue_name && this.endpoints[envelope.queue_name] ? envelope.queue_name : jobClass.definition.queue;
+    return queueUrlFor(this.endpoints, queue, envelope.priority ?? jobClass.definition.priority);
+  }
+
+  /** Sends the same body on to its home queue, due at `runAt` (a wait hop, a backend retry, a move to its band). */
+  async resend(body: string, decoded: DecodedJob, runAt: number, attempts: number): Promise<void> {
+    const { envelope } = decoded;
+    await this.adapter.send([{ queueUrl: this.homeQueueUrl(decoded), body, jobClass: envelope.job_class, jobId: envelope.job_id, runAt, attempts }]);
   }
 
   /** ActiveJob's retry_job: a new message carrying the job's updated executions and rule counters. */

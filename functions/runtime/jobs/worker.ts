@@ -22,7 +22,7 @@ import type { QueueEndpoints } from './endpoints';
 import { emitJobEvent, type JobEventName } from './metrics';
 import { thrownClassName } from './errors';
 import { parseTimestamp } from './serialization';
-import { JobSettler, Undecodable, backendRetryDelaySeconds, decodeJobMessage, dueAtOf, instantiateJob, type DecodedJob } from './settlement';
+import { JobSettler, Undecodable, backendRetryDelaySeconds, decodeJobMessage, dueAtOf, instantiateJob, sqsQueueName, type DecodedJob } from './settlement';
 
 export { backendRetryDelaySeconds };
 
@@ -79,6 +79,12 @@ export function createJobWorker(options: JobWorkerOptions) {
       await settler.resend(record.body, decoded, dueAt, previousAttempts);
       return;
     }
+    // Producers that know one URL per queue (Rails' adapter) send every priority to the primary band:
+    // move such a job to its own band's queue, so priorities hold for them too.
+    if (record.eventSourceARN && sqsQueueName(settler.homeQueueUrl(decoded)) !== sqsQueueName(record.eventSourceARN)) {
+      await settler.resend(record.body, decoded, 0, previousAttempts);
+      return;
+    }
 
     let leased = false;
     if (definition.deduplicate && options.ledger) {
@@ -94,8 +100,8 @@ export function createJobWorker(options: JobWorkerOptions) {
     const job = instantiateJob(decoded, record.messageId);
     const attempt = previousAttempts + 1;
     const startedAt = now();
-    const dueTime = dueAt || (envelope.enqueued_at ? parseTimestamp(envelope.enqueued_at) : startedAt);
     const enqueuedTime = envelope.enqueued_at ? parseTimestamp(envelope.enqueued_at) : startedAt;
+    const dueTime = dueAt || enqueuedTime;
     const remaining = context ? context.getRemainingTimeInMillis() - REPORT_MARGIN_MS : Number.POSITIVE_INFINITY;
     const timeoutMs = Math.max(1, Math.min(definition.maxRunTimeSeconds * 1000, remaining));
 
