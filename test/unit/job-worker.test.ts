@@ -75,6 +75,21 @@ describe('job worker: running jobs', () => {
     expect(JSON.stringify(aws)).not.toContain('"id"');
   });
 
+  it('reports a batch\'s alike events on one EMF line, a value per job', async () => {
+    const { handle, metrics } = worker();
+    await handle(sqsEvent(
+      sqsRecord(envelope('Test::EchoJob', ['a'], { job_id: 'a' })),
+      sqsRecord(envelope('Test::EchoJob', ['b'], { job_id: 'b' })),
+      sqsRecord(envelope('Test::EchoJob', ['c'], { job_id: 'c' })),
+      sqsRecord(envelope('Test::DiscardingJob', ['d'], { job_id: 'd' })),
+    ));
+    const echo = metrics.filter((m) => m.job_name === 'Test::EchoJob');
+    expect(echo).toHaveLength(1);
+    expect(echo[0]).toMatchObject({ event: 'run', Jobs: [1, 1, 1], attempts: [1, 1, 1] });
+    expect([...(echo[0]!.id as string[])].sort()).toEqual(['a', 'b', 'c']);
+    expect(metrics.filter((m) => m.job_name === 'Test::DiscardingJob').map((m) => m.event)).toEqual(['run', 'discard']);
+  });
+
   it('runs a Rails-serialized job with keyword arguments as the matching TypeScript job', async () => {
     const seen: unknown[][] = [];
     class SyncVideosJob extends Job<[options: { provider: string; full: boolean }]> {

@@ -80,9 +80,12 @@ interface MutableDefinition {
 }
 
 const ownDefinitions = new WeakMap<object, MutableDefinition>();
+/** Built definitions, per class; dropped when the class declares something new. */
+const builtDefinitions = new WeakMap<object, JobDefinition>();
 const namedClasses = new WeakSet<object>();
 
 function definitionOf(cls: object): MutableDefinition {
+  builtDefinitions.delete(cls);
   const own = ownDefinitions.get(cls);
   if (own) return own;
   const parent = Object.getPrototypeOf(cls) as object | null;
@@ -185,8 +188,13 @@ export abstract class Job<Args extends unknown[] = unknown[]> {
 
   /** The class's effective declaration (inherited options and rules included). */
   static get definition(): JobDefinition {
-    const def = definitionOf(this);
-    return buildDefinition({ ...def, rescueRules: [...def.rescueRules] });
+    let built = builtDefinitions.get(this);
+    if (!built) {
+      const def = definitionOf(this);
+      built = Object.freeze(buildDefinition({ ...def, rescueRules: Object.freeze([...def.rescueRules]) }));
+      builtDefinitions.set(this, built);
+    }
+    return built;
   }
 
   /** Whether the class declared its Ruby name (registries require it, so Rails can address the job). */
@@ -222,7 +230,14 @@ export abstract class Job<Args extends unknown[] = unknown[]> {
 
   // ——— instance: ActiveJob's serialized fields ———
 
-  jobId: string = randomUUID();
+  #jobId: string | undefined;
+  /** ActiveJob's job id: a new UUID for a new job, the message's for a received one. */
+  get jobId(): string {
+    return (this.#jobId ??= randomUUID());
+  }
+  set jobId(value: string) {
+    this.#jobId = value;
+  }
   providerJobId: string | null = null;
   queueName: string;
   priority: number;

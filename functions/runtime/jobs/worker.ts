@@ -19,7 +19,7 @@ import type { MetricsEmitter } from '../metrics/emf';
 import { executeJob, type ExecutionOutcome } from './execution';
 import { ATTRIBUTES } from './enqueue';
 import type { QueueEndpoints } from './endpoints';
-import { emitJobEvent, type JobEventName } from './metrics';
+import { JobEventBuffer, type JobEventName } from './metrics';
 import { thrownClassName } from './errors';
 import { parseTimestamp } from './serialization';
 import { JobSettler, Undecodable, backendRetryDelaySeconds, decodeJobMessage, dueAtOf, instantiateJob, sqsQueueName, type DecodedJob } from './settlement';
@@ -58,7 +58,7 @@ export function createJobWorker(options: JobWorkerOptions) {
   const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
   const settler = new JobSettler(options.sqs, options.endpoints, options.queue, now);
 
-  async function processRecord(record: SQSRecord, context: LambdaContextLike | undefined): Promise<void> {
+  async function processRecord(record: SQSRecord, context: LambdaContextLike | undefined, events: JobEventBuffer): Promise<void> {
     const redriven = attribute(record, ATTRIBUTES.failureReason) !== undefined;
     // A job redriven from the dead-letter queue starts its attempts afresh, like a retried dead job in Sidekiq.
     const previousAttempts = redriven ? 0 : Number(attribute(record, ATTRIBUTES.attempts) ?? 0) || 0;
@@ -114,7 +114,7 @@ export function createJobWorker(options: JobWorkerOptions) {
     }
 
     const emit = (event: JobEventName, errored: boolean, failed: boolean, error?: Error) =>
-      emitJobEvent(options.metrics, {
+      events.add({
         event,
         jobName: definition.name,
         queue: options.queue,
@@ -170,7 +170,9 @@ export function createJobWorker(options: JobWorkerOptions) {
   return async function handle(event: SQSEvent, context?: LambdaContextLike): Promise<SQSBatchResponse> {
     // Jobs of a batch run side by side: each is bounded by its max run time,
     // so the batch reports before the function's timeout.
-    const results = await Promise.allSettled(event.Records.map((record) => processRecord(record, context)));
+    const events = new JobEventBuffer();
+    const results = await Promise.allSettled(event.Records.map((record) => processRecord(record, context, events)));
+    events.flush(options.metrics);
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     results.forEach((result, i) => {
       if (result.status === 'rejected') {

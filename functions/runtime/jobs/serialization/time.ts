@@ -17,6 +17,8 @@ function isLeapYear(year: number): boolean {
 }
 
 function utcMilliseconds(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  // Date.UTC maps years 0–99 to 1900–1999; only those need the slow path.
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, ms);
@@ -35,20 +37,28 @@ export function parseIsoDate(s: string): number {
 /** Epoch milliseconds of an ISO-8601 timestamp (fraction beyond milliseconds truncated), or NaN when invalid. */
 export function tryParseTimestamp(s: string): number {
   if (typeof s !== 'string') return Number.NaN;
+  // Every job message's enqueued_at is read twice (checked, then used): keep the last answer.
+  if (s === lastParsed) return lastParsedValue;
   const m = ISO_TIMESTAMP.exec(s);
   if (!m) return Number.NaN;
-  const day = parseIsoDate(s.slice(0, 10));
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6])];
-  if (Number.isNaN(day) || hour > 23 || minute > 59 || second > 59) return Number.NaN;
-  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return Number.NaN;
+  const ms = m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0;
   let offsetMinutes = 0;
   if (!m[8]) {
     const [offHours, offMinutes] = [Number(m[10]), Number(m[11])];
     if (offHours > 23 || offMinutes > 59) return Number.NaN;
     offsetMinutes = (m[9] === '-' ? -1 : 1) * (offHours * 60 + offMinutes);
   }
-  return day + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + ms;
+  const value = utcMilliseconds(year, month, day) + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + ms;
+  lastParsed = s;
+  lastParsedValue = value;
+  return value;
 }
+
+let lastParsed = '';
+let lastParsedValue = Number.NaN;
 
 /**
  * Epoch milliseconds of an ActiveJob timestamp: `2026-12-04T15:33:49Z` (Rails 6.1),
