@@ -50,7 +50,7 @@ beforeEach(() => {
   metricLines.length = 0;
 });
 
-const result = (over: Record<string, unknown>) => ({ course_id: 'course', section_id: 's1', item_id: 's1-quiz', user_id: 'u-result', ...over }) as { id: string } & Record<string, unknown>;
+const result = (over: { id: string } & Record<string, unknown>) => ({ course_id: 'course', section_id: 's1', item_id: 's1-quiz', user_id: 'u-result', ...over });
 
 describe('result_create: take_exam and take_selftest', () => {
   it('a selftest with points ≥ min_result creates a take_selftest score with the result\'s data', async () => {

@@ -51,10 +51,13 @@ export class StoreSubmissionResultsJob extends ApplicationJob<[submission: Recor
   }
 }
 
+/** Key prefix of certificate images in the certificate bucket (the CDK app grants writes under it only). */
+export const CERTIFICATE_IMAGE_PREFIX = 'proctoring/certificate-images/';
+
 /** Where an enrollment's certificate image is stored in the certificate bucket. */
 export function certificateImageKey(courseId: string, userId: string, contentType: string): string {
   const extension = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif' }[contentType.split(';')[0]!.trim()] ?? 'img';
-  return `proctoring/certificate-images/${courseId}/${userId}.${extension}`;
+  return `${CERTIFICATE_IMAGE_PREFIX}${courseId}/${userId}.${extension}`;
 }
 
 /**
