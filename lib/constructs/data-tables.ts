@@ -6,7 +6,6 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TABLES, type TableKey } from '../../functions/app/domain/tables';
 import { resourceName } from '../naming';
@@ -16,7 +15,7 @@ export interface DataTablesProps {
   readonly retain: boolean;
 }
 
-/** The item-level actions the application's repositories use; no Scan, no table management. */
+/** The item-level actions the application's repositories use; no Scan, no table management (DataStack grants them). */
 export const RECORD_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
@@ -64,15 +63,5 @@ export class DataTables extends Construct {
 
   table(key: TableKey): dynamodb.TableV2 {
     return this.tables.get(key)!;
-  }
-
-  /** Record access (no Scan) on the given tables and their indexes. */
-  grantRecords(grantee: iam.IGrantable, keys: readonly TableKey[] = [...this.tables.keys()]): void {
-    for (const key of keys) this.table(key).grant(grantee, ...RECORD_ACTIONS);
-  }
-
-  /** `{ <env var>: <table name> }` for the given tables. */
-  environment(keys: readonly TableKey[] = [...this.tables.keys()]): Record<string, string> {
-    return Object.fromEntries(keys.map((key) => [TABLES[key].env, this.table(key).tableName]));
   }
 }
