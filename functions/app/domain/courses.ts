@@ -10,7 +10,7 @@
  * One Query on COURSE#<id> reads a whole course structure; index `byContent`
  * finds an item by the id of its content (an LTI exercise, a quiz).
  */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, isoNow, queryAll, type Item } from './dynamo';
 import { identifier } from './errors';
 
@@ -82,28 +82,24 @@ export class CourseRepository {
   }
 
   /**
-   * Creates a course and claims its code in one transaction. When the code is
-   * taken, nothing is written and the id of the course holding it is returned.
+   * Claims the course's code, then writes the course if absent. When the code
+   * already belongs to another course, nothing is written and that course's
+   * id is returned. Both writes are conditional, so a run that crashed
+   * between them is completed by the next one (the same id claims the code).
    */
   async createCourse(course: Course): Promise<{ created: boolean; courseId: string }> {
     const id = identifier('course_id', course.id);
     const code = courseCode(course.course_code);
+    let holder = id;
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.table, Item: { pk: `COURSECODE#${code}`, sk: 'COURSECODE', course_id: id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: this.table, Item: { ...course, pk: `COURSE#${id}`, sk: 'COURSE', created_at: course.created_at ?? isoNow(this.now) }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
-      );
-      return { created: true, courseId: id };
+      await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `COURSECODE#${code}`, sk: 'COURSECODE', course_id: id }, ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const holder = await this.findCourseIdByCode(code);
-      if (!holder) throw error;
-      return { created: false, courseId: holder };
+      holder = (await this.findCourseIdByCode(code)) ?? id;
     }
+    if (holder !== id) return { created: false, courseId: holder };
+    const created = await this.putIfAbsent({ ...course, id, pk: `COURSE#${id}`, sk: 'COURSE', created_at: course.created_at ?? isoNow(this.now) });
+    return { created, courseId: id };
   }
 
   /** Writes a section unless it exists; true when written. */
@@ -126,14 +122,8 @@ export class CourseRepository {
   }
 
   async saveCourse(course: Course): Promise<void> {
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: this.table, Item: { pk: `COURSECODE#${courseCode(course.course_code)}`, sk: 'COURSECODE', course_id: course.id } } },
-          { Put: { TableName: this.table, Item: { ...course, pk: `COURSE#${identifier('course_id', course.id)}`, sk: 'COURSE' } } },
-        ],
-      }),
-    );
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `COURSECODE#${courseCode(course.course_code)}`, sk: 'COURSECODE', course_id: course.id } }));
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...course, pk: `COURSE#${identifier('course_id', course.id)}`, sk: 'COURSE' } }));
   }
 
   private async putIfAbsent(item: Item): Promise<boolean> {
