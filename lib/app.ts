@@ -8,9 +8,12 @@ import { enableNag } from './nag';
 import { stackName } from './naming';
 import { JobsStack } from './stacks/jobs-stack';
 import { MessagingStack } from './stacks/messaging-stack';
+import { DataStack } from './stacks/data-stack';
+import { CloneCourseJob } from '../functions/app/jobs/clone-course-job';
 
 export interface XikoloAsyncStacks {
   readonly config: EnvironmentConfig;
+  readonly data: DataStack;
   readonly jobs: JobsStack;
   readonly messaging: MessagingStack;
 }
@@ -21,9 +24,15 @@ export function addEnvironment(app: App, config: EnvironmentConfig): XikoloAsync
     account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT,
     region: config.region ?? process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION,
   };
+  const data = new DataStack(app, stackName(config.name, 'data'), {
+    env,
+    config,
+    description: `xikolo-async ${config.name}: records (DynamoDB), certificate images (S3), proctoring vendor secret`,
+  });
   const jobs = new JobsStack(app, stackName(config.name, 'jobs'), {
     env,
     config,
+    data,
     description: `xikolo-async ${config.name}: job queues, workers and dead-letter queues`,
   });
   const messaging = new MessagingStack(app, stackName(config.name, 'messaging'), {
@@ -31,11 +40,19 @@ export function addEnvironment(app: App, config: EnvironmentConfig): XikoloAsync
     config,
     description: `xikolo-async ${config.name}: Msgr routes and consumers (${config.messaging})`,
   });
-  for (const stack of [jobs, messaging]) {
+  jobs.addStackDependency(data);
+  messaging.addStackDependency(data);
+  for (const [consumer, fn] of messaging.consumerFunctions()) {
+    for (const [key, value] of Object.entries(data.environmentFor('consumers'))) fn.addEnvironment(key, value);
+    data.grantConsumers(fn);
+    // CourseConsumer#clone hands the cloning to a job instead of holding the message.
+    if (consumer === 'course') jobs.grantEnqueueFrom(fn, CloneCourseJob.definition.queue);
+  }
+  for (const stack of [data, jobs, messaging]) {
     Tags.of(stack).add('project', 'xikolo-async');
     Tags.of(stack).add('environment', config.name);
   }
-  return { config, jobs, messaging };
+  return { config, data, jobs, messaging };
 }
 
 export interface BuildAppOptions {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ConfigError, ConfigErrors } from './errors';
 import { queues } from '../../functions/app/queues';
 import { PRIORITY_BANDS } from '../../functions/runtime/jobs/priority';
+import { RULE_NAMES } from '../../functions/app/services/gamification-rules';
 
 export const CONFIG_DIR = join(import.meta.dirname, '..', '..', 'config');
 
@@ -33,6 +34,15 @@ const queueSettings = z
 
 const queueNames = queues.map((q) => q.name) as [string, ...string[]];
 
+/** One gamification rule's settings (Xikolo's `gamification_rules.xp.<rule>`): points, parameters, on/off. */
+const ruleOverride = z
+  .object({
+    value: z.number().int().min(0).optional(),
+    params: z.record(z.string(), z.number()).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     /** AWS account id; omit to take CDK_DEFAULT_ACCOUNT from the environment at deploy time. */
@@ -41,6 +51,8 @@ export const environmentSchema = z
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as eu-central-1').optional(),
     /** Feature flags read by jobs and consumers at run time. */
     features: z.record(z.string().regex(/^[a-z][a-z0-9_.]*$/, 'a lower-case flag name'), z.boolean()).default({}),
+    /** Points and parameters of the gamification rules; omitted rules keep Xikolo's defaults. */
+    gamification_rules: z.object({ xp: z.partialRecord(z.enum(RULE_NAMES), ruleOverride).optional() }).strict().optional(),
     /** How Msgr-style events are delivered: EventBridge (default) or an Amazon MQ RabbitMQ broker. */
     messaging: z.enum(['eventbridge', 'amazonmq']).default('eventbridge'),
     jobs: z

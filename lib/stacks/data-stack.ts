@@ -128,7 +128,7 @@ export class DataStack extends Stack {
     if (fn.role) {
       acknowledgeNag(
         fn.role,
-        `IAM5[Resource::arn:<AWS::Partition>:s3:::${nagValue(this.certificateBucketName)}/${CERTIFICATE_PREFIX}*]`,
+        `IAM5[Resource::arn:${Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition}:s3:::${nagValue(this.certificateBucketName)}/${CERTIFICATE_PREFIX}*]`,
         'Certificate images are written under one key per course and learner (proctoring/certificate-images/<course>/<user>.<ext>), unknown until the job runs; only s3:PutObject under that prefix of the one bucket is allowed.',
       );
     }

@@ -10,6 +10,9 @@ import type { EnvironmentConfig } from '../config/environment';
 import { planQueues, sliceBudgetSeconds, CRASH_REDRIVE_RECEIVES, type QueuePlan } from '../jobs/topology';
 import { jobs as appJobs } from '../../functions/app/jobs';
 import type { JobRegistry } from '../../functions/runtime/jobs/registry';
+import type { DataStack } from './data-stack';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { QueueEndpoints } from '../../functions/runtime/jobs/endpoints';
 import { JobQueue } from '../constructs/job-queue';
 import { JobWorker } from '../constructs/job-worker';
 import { JobLedger } from '../constructs/job-ledger';
@@ -21,6 +24,8 @@ export interface JobsStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   /** The jobs to deploy for; default the application's registry (tests pass their own). */
   readonly registry?: JobRegistry;
+  /** The environment's records, certificate bucket and vendor secret, which jobs use. */
+  readonly data?: DataStack;
 }
 
 export class JobsStack extends Stack {
@@ -29,6 +34,8 @@ export class JobsStack extends Stack {
   readonly workers: ReadonlyMap<string, JobWorker>;
   readonly ledger: JobLedger;
   readonly runners: ReadonlyMap<string, LongRunningRunner>;
+  /** Queue URLs per ActiveJob queue and band (tokens), as functions that enqueue receive them. */
+  readonly endpoints: QueueEndpoints;
 
   constructor(scope: Construct, id: string, props: JobsStackProps) {
     super(scope, id, props);
@@ -55,12 +62,14 @@ export class JobsStack extends Stack {
     this.queues = queues;
 
     const endpoints = Object.fromEntries([...queues].map(([name, queue]) => [name, queue.endpoint()]));
+    this.endpoints = endpoints;
     const functionEnvironment = (queueName: string) => ({
       [JOB_ENV.environment]: config.name,
       [JOB_ENV.queue]: queueName,
       [ENDPOINTS_ENV]: this.toJsonString(endpoints),
       [JOB_ENV.ledgerTable]: this.ledger.table.tableName,
       [JOB_ENV.deduplicationDays]: String(config.jobs.deduplicationDays),
+      ...props.data?.environmentFor('jobs'),
     });
     const workers = new Map<string, JobWorker>();
     for (const plan of this.plans.filter((p) => p.declaration.runner === 'lambda')) {
@@ -78,6 +87,7 @@ export class JobsStack extends Stack {
       // Jobs enqueue jobs (fan-out, retries on another queue): every job queue, nothing else.
       for (const target of queues.values()) target.grantEnqueue(worker.function);
       this.ledger.grantLeases(worker.function);
+      props.data?.grantJobs(worker.function);
       workers.set(plan.declaration.name, worker);
     }
     this.workers = workers;
@@ -103,9 +113,22 @@ export class JobsStack extends Stack {
       });
       // Long jobs fan out and retry through the job queues.
       for (const target of queues.values()) target.grantEnqueue(runner.slice);
+      props.data?.grantJobs(runner.slice);
       runners.set(plan.declaration.name, runner);
     }
     this.runners = runners;
+  }
+
+  /**
+   * Lets a function outside this stack enqueue jobs of `queueName` (a consumer
+   * handing long work to a job): the queue map in its environment, send on
+   * that queue's band queues only.
+   */
+  grantEnqueueFrom(fn: lambda.Function, queueName: string): void {
+    const queue = this.queues.get(queueName);
+    if (!queue) throw new Error(`no job queue "${queueName}" in ${this.stackName}: use one of ${[...this.queues.keys()].join(', ')}`);
+    fn.addEnvironment(ENDPOINTS_ENV, Stack.of(fn).toJsonString(this.endpoints));
+    queue.grantEnqueue(fn);
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { consumers } from '../../functions/app/consumers/registry';
 import { findConsumer } from '../../functions/runtime/consumers/consumer';
 import type { Route } from '../../functions/runtime/consumers/routes';
@@ -59,5 +60,13 @@ export class MessagingStack extends Stack {
       this.broker = new RabbitMqBroker(this, 'Broker', { config, ...props.broker });
       this.rabbitMqConsumers = new RabbitMqConsumers(this, 'Msgr', { config, broker: this.broker, routes: this.routes, maxAttempts });
     }
+  }
+
+  /** Each consumer's function (consumer name → function), whichever transport delivers to it. */
+  consumerFunctions(): Map<string, lambda.Function> {
+    const functions = new Map<string, lambda.Function>();
+    for (const [name, queue] of this.consumerQueues) functions.set(name, queue.consumerFunction.function);
+    for (const [name, fn] of this.rabbitMqConsumers?.functions ?? []) functions.set(name, fn.function);
+    return functions;
   }
 }

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { consumers } from '../../functions/app/consumers/registry';
-import { createConsumerServices, DomainServiceNotImplemented } from '../../functions/app/consumers/services-factory';
+import { createConsumerServices } from '../../functions/app/consumers/services-factory';
 import { CONSUMER_CONFIG_VARIABLE, readConsumerConfig } from '../../functions/runtime/consumers/config';
 import { EventBridgePublisher, entrySize, packEntries, PublishError } from '../../functions/runtime/consumers/eventbridge-publisher';
 import { amqpUrlWithCredentials } from '../../functions/runtime/consumers/rmq-dead-letters';
@@ -104,12 +104,12 @@ describe('consumer Lambda configuration', () => {
   });
 });
 
-describe('deployed service factory (until issue #6)', () => {
-  it('fails every domain call loudly, so messages are retried and dead-lettered, never silently acknowledged', async () => {
+describe('deployed service factory', () => {
+  it('gives the consumers the DynamoDB-backed domain services', () => {
     const services = createConsumerServices();
-    await expect(services.course.startClone({ old_course_id: 'c', new_course_code: 'n' }, {} as never)).rejects.toThrow(DomainServiceNotImplemented);
-    await expect(services.news.updateState({ news_id: 'n' }, {} as never)).rejects.toThrow(/NewsService\.updateState has no implementation yet \(issue #6\)/);
-    await expect(services.gamification.voteCreate({ id: 'v' }, {} as never)).rejects.toThrow(/GamificationService\.voteCreate/);
+    expect(services.course.constructor.name).toBe('JobCourseService');
+    expect(typeof services.news.updateState).toBe('function');
+    expect(typeof services.gamification.resultCreate).toBe('function');
   });
 });
 

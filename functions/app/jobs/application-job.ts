@@ -4,6 +4,7 @@
  * for up to 10 hours with 5 attempts.
  */
 import { Job } from '../../runtime/jobs/job';
+import { IterableJob, type Cursor } from '../../runtime/jobs/iterable';
 
 /**
  * In Rails, ApplicationJob allows 20 minutes. A Lambda run ends at 15, so
@@ -18,7 +19,13 @@ export abstract class ApplicationJob<Args extends unknown[] = unknown[]> extends
   }
 }
 
-export abstract class LongRunningApplicationJob<Args extends unknown[] = unknown[]> extends ApplicationJob<Args> {
+/**
+ * Long-running jobs resume from checkpoints, so they are iterable: declare
+ * `buildEnumerator` and `eachIteration` (docs/long-running.md). Rails'
+ * LongRunningApplicationJob inherits ApplicationJob; ApplicationJob declares
+ * no rules here, so nothing is lost by starting from IterableJob.
+ */
+export abstract class LongRunningApplicationJob<Args extends unknown[] = unknown[], Item = unknown, C extends Cursor = Cursor> extends IterableJob<Args, Item, C> {
   static {
     this.configure({ name: 'LongRunningApplicationJob', queue: 'long_running', maxRunTime: 10 * 60 * 60, maxAttempts: 5 });
   }

@@ -3,7 +3,7 @@
  * container from the environment the CDK app sets (tables, bucket, secret),
  * and replaceable as a whole or in part by tests and the local runtime.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { repositories, type Repositories } from '../domain';
 import { RESOURCE_ENV } from '../domain/tables';
 import { HttpProctoringVendor, secretsManagerCredentials, type ProctoringVendor } from '../vendors/proctoring';
@@ -51,7 +51,6 @@ export class S3CertificateStore implements CertificateStore {
   ) {}
 
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ServerSideEncryption: 'AES256' }));
   }
 }

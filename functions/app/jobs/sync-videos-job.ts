@@ -4,7 +4,7 @@ import { jobDependencies } from './dependencies';
 import { performAllLater } from '../../runtime/jobs/job';
 import { kwargs } from '../../runtime/jobs/serialization';
 import { RecordNotFound } from '../domain/errors';
-import { AccountInactive, AuthenticationFailed } from '../vendors/video';
+import { AccountInactive, AuthenticationFailed, type RemoteVideo } from '../vendors/video';
 
 export interface SyncVideosOptions {
   /** Provider id; without it the job enqueues one job per provider. */
@@ -22,17 +22,30 @@ const options = z.optional(
   }),
 );
 
+/** Providers are enqueued ten at a time: one SQS request per item. */
+const FAN_OUT_CHUNK = 10;
+
+/**
+ * Where a run resumes. Syncing a provider: pages stored so far and when the
+ * sync started (the provider's next "changed since"). Fanning out: providers
+ * enqueued so far.
+ */
+export type SyncVideosCursor = { readonly pages: number; readonly startedAt: number } | { readonly providers: number };
+
+type Item = { readonly kind: 'page'; readonly videos: readonly RemoteVideo[] } | { readonly kind: 'providers'; readonly ids: readonly string[] };
+
 /**
  * Video::SyncVideosJob(provider:, full: false) on `long_running` (cron every
  * 2 hours, without a provider). With a provider it syncs that provider's
- * videos (only those changed since its last sync unless `full`); without,
- * it enqueues one job per provider, passing `full` on.
+ * videos page by page (only those changed since its last sync unless
+ * `full`), checkpointing after each stored page; without, it enqueues one job
+ * per provider, passing `full` on.
  *
  * A provider that refuses the credentials or whose account is inactive will
  * not recover by retrying: the job is discarded and the error reported, as in
  * Xikolo. A provider deleted since the job was enqueued is discarded too.
  */
-export class SyncVideosJob extends LongRunningApplicationJob<[options?: SyncVideosOptions]> {
+export class SyncVideosJob extends LongRunningApplicationJob<[options?: SyncVideosOptions], Item, SyncVideosCursor> {
   static {
     this.configure({ name: 'Video::SyncVideosJob', priority: 'eventual', maxAttempts: 3, arguments: z.union([z.tuple([]), z.tuple([options])]) });
     this.discardOn([AuthenticationFailed, AccountInactive, RecordNotFound], (job, error) =>
@@ -40,32 +53,50 @@ export class SyncVideosJob extends LongRunningApplicationJob<[options?: SyncVide
     );
   }
 
-  /** Videos written by the last run (for logs and tests). */
+  /** Videos written by this run (for logs and tests). */
   synced = 0;
 
-  async perform(opts: SyncVideosOptions = {}): Promise<void> {
+  async *buildEnumerator(cursor: SyncVideosCursor | null, opts: SyncVideosOptions = {}): AsyncIterable<readonly [Item, SyncVideosCursor]> {
     const full = opts.full === true;
-    if (opts.provider) {
-      await this.syncProvider(opts.provider, full);
+    const { repositories: repos, videoClients, now } = jobDependencies();
+    if (!opts.provider) {
+      const ids = (await repos.videos.providers()).map((p) => p.id).sort();
+      const done = cursor && 'providers' in cursor ? cursor.providers : 0;
+      for (let i = done; i < ids.length; i += FAN_OUT_CHUNK) {
+        const chunk = ids.slice(i, i + FAN_OUT_CHUNK);
+        yield [{ kind: 'providers', ids: chunk }, { providers: i + chunk.length }] as const;
+      }
       return;
     }
-    const providers = await jobDependencies().repositories.videos.providers();
-    if (providers.length === 0) return;
-    await performAllLater(providers.map((p) => SyncVideosJob.build(kwargs({ provider: p.id, full }))));
-  }
-
-  private async syncProvider(providerId: string, full: boolean): Promise<void> {
+    const providerId = opts.provider;
     if (!ID.test(providerId)) throw new TypeError(`provider ${JSON.stringify(providerId)} is not a video provider id`);
-    const { repositories: repos, videoClients, now } = jobDependencies();
     const provider = await repos.videos.findProvider(providerId);
     if (!provider) throw new RecordNotFound('Video::Provider', providerId);
-    const startedAt = new Date(now());
+    const resumed = cursor && 'pages' in cursor ? cursor : undefined;
+    const startedAt = resumed?.startedAt ?? now();
     const since = !full && provider.synchronized_at ? new Date(provider.synchronized_at) : undefined;
-    const client = videoClients(provider);
-    for await (const page of client.videos({ ...(since ? { since } : {}), signal: this.signal })) {
-      await repos.videos.upsertVideos(provider.id, page);
-      this.synced += page.length;
+    // The provider's API has no resumable page token: a resumed run pages again and skips the pages already stored.
+    let page = 0;
+    for await (const videos of videoClients(provider).videos({ ...(since ? { since } : {}), signal: this.signal })) {
+      page += 1;
+      if (resumed && page <= resumed.pages) continue;
+      yield [{ kind: 'page', videos }, { pages: page, startedAt }] as const;
     }
-    await repos.videos.markSynchronized(provider.id, startedAt);
+  }
+
+  async eachIteration(item: Item, opts: SyncVideosOptions = {}): Promise<void> {
+    if (item.kind === 'providers') {
+      await performAllLater(item.ids.map((id) => SyncVideosJob.build(kwargs({ provider: id, full: opts.full === true }))));
+      return;
+    }
+    await jobDependencies().repositories.videos.upsertVideos(opts.provider!, item.videos);
+    this.synced += item.videos.length;
+  }
+
+  /** The provider's next incremental sync starts from when this one started. */
+  override async afterIteration(opts: SyncVideosOptions = {}): Promise<void> {
+    if (!opts.provider) return;
+    const startedAt = this.cursor && 'startedAt' in this.cursor ? this.cursor.startedAt : jobDependencies().now();
+    await jobDependencies().repositories.videos.markSynchronized(opts.provider, new Date(startedAt));
   }
 }

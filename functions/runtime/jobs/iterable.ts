@@ -48,6 +48,9 @@ export abstract class IterableJob<Args extends unknown[] = unknown[], Item = unk
 
   abstract eachIteration(item: Item, ...args: Args): void | Promise<void>;
 
+  /** Runs once after the last item, in the slice that finishes the enumeration (ActiveJob continuations' last step). */
+  afterIteration(..._args: Args): void | Promise<void> {}
+
   /**
    * Saves `cursor` (if given) as the place to resume from, then ends the
    * slice if its time is up. Use inside long items; between items the runner
@@ -90,6 +93,7 @@ export abstract class IterableJob<Args extends unknown[] = unknown[], Item = unk
         this.itemsDone += 1;
         await hooks.save(next, this.itemsDone);
       }
+      await this.afterIteration(...args);
       return 'completed';
     } catch (err) {
       if (err instanceof SliceInterrupt) return 'interrupted';
