@@ -279,8 +279,14 @@ function zoneOf(line: string, text: string): string {
   return text;
 }
 
+/**
+ * Whether a sixth token is the day-of-week field of a seconds line (as fugit
+ * tries first) rather than a time zone: day-of-week characters only, and
+ * every word a day name or L/last.
+ */
 function looksLikeWeekdayField(text: string): boolean {
-  return /^[0-7a-zA-Z*/,#%L\-?~&]+$/.test(text) && !TZ_NAME.test(text);
+  if (!/^[0-9a-zA-Z*/,#%+\-?~&]+$/.test(text)) return false;
+  return (text.match(/[a-zA-Z]+/g) ?? []).every((word) => DAY_NAMES.includes(word.toLowerCase()) || /^(l|last)$/i.test(word));
 }
 
 /** Parses one cron line as fugit does; throws CronError (kind `syntax`) with the reason. */

@@ -99,6 +99,8 @@ const CASES: Case[] = [
   { line: '@noon' },
   { line: '@hourly', start: '2026-03-01 00:00:00', end: '2026-04-01 00:00:00' },
   { line: '0 15 4 * * *' },
+  { line: '0 0 0 * * MON' },
+  { line: '0 30 9 * * mon-fri Europe/Berlin' },
   { line: '0 0 */6 * * *', start: '2026-01-01 00:00:00', end: '2026-04-01 00:00:00' },
   { line: '  0 3 * * *  ' },
   // time zones across daylight-saving changes
