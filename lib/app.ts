@@ -9,12 +9,14 @@ import { stackName } from './naming';
 import { JobsStack } from './stacks/jobs-stack';
 import { MessagingStack } from './stacks/messaging-stack';
 import { DataStack } from './stacks/data-stack';
+import { CronStack } from './stacks/cron-stack';
 import { CloneCourseJob } from '../functions/app/jobs/clone-course-job';
 
 export interface XikoloAsyncStacks {
   readonly config: EnvironmentConfig;
   readonly data: DataStack;
   readonly jobs: JobsStack;
+  readonly cron: CronStack;
   readonly messaging: MessagingStack;
 }
 
@@ -35,6 +37,12 @@ export function addEnvironment(app: App, config: EnvironmentConfig): XikoloAsync
     data,
     description: `xikolo-async ${config.name}: job queues, workers and dead-letter queues`,
   });
+  const cron = new CronStack(app, stackName(config.name, 'cron'), {
+    env,
+    config,
+    jobs,
+    description: `xikolo-async ${config.name}: cron.yml schedules (EventBridge Scheduler)`,
+  });
   const messaging = new MessagingStack(app, stackName(config.name, 'messaging'), {
     env,
     config,
@@ -48,11 +56,11 @@ export function addEnvironment(app: App, config: EnvironmentConfig): XikoloAsync
     // CourseConsumer#clone hands the cloning to a job instead of holding the message.
     if (consumer === 'course') jobs.grantEnqueueFrom(fn, CloneCourseJob.definition.queue);
   }
-  for (const stack of [data, jobs, messaging]) {
+  for (const stack of [data, jobs, cron, messaging]) {
     Tags.of(stack).add('project', 'xikolo-async');
     Tags.of(stack).add('environment', config.name);
   }
-  return { config, data, jobs, messaging };
+  return { config, data, jobs, cron, messaging };
 }
 
 export interface BuildAppOptions {

@@ -10,6 +10,8 @@ npx tsc --noEmit -p tsconfig.json
 echo "== lint"
 npx eslint .
 echo "== services"
+# Ruby's fugit (Debian's ruby-fugit): sidekiq-cron's own cron parser, the oracle of the cron tests.
+bash scripts/fugit.sh
 # RabbitMQ (Debian's package, a private node on free ports) for the Amazon MQ tests.
 bash scripts/rabbitmq.sh start
 trap 'bash scripts/rabbitmq.sh stop' EXIT

@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
+import type { CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { synthesize, template } from '../support/synth';
 import { planQueues, JobTopologyError, LAMBDA_JOB_RUN_TIME_LIMIT } from '../../lib/jobs/topology';
 import { loadEnvironment } from '../../lib/config/environment';
@@ -116,15 +118,16 @@ describe.each(ENVIRONMENTS)('jobs stack (%s)', (environment) => {
 
   it('lets each job worker consume only its own queue\'s bands', () => {
     for (const [name, worker] of stacks.jobs.workers) {
-      const role = stacks.jobs.resolve((worker.function.role!.node.defaultChild as { logicalId: string }).logicalId) as string;
+      const logicalId = (c: IConstruct) => stacks.jobs.getLogicalId(c.node.defaultChild as CfnElement);
+      const role = logicalId(worker.function.role!);
       const policy = resources(t, 'AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles).includes(role))!;
       const receives = (policy[1].Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement.filter((s) => ([] as string[]).concat(s.Action).includes('sqs:ReceiveMessage'));
       const resourcesText = JSON.stringify(receives.map((s) => s.Resource));
-      const own = [...stacks.jobs.queues.get(name)!.bandQueues.values()].map((q) => stacks.jobs.resolve((q.node.defaultChild as { logicalId: string }).logicalId) as string);
+      const own = [...stacks.jobs.queues.get(name)!.bandQueues.values()].map(logicalId);
       for (const id of own) expect(resourcesText).toContain(id);
       for (const [other, queue] of stacks.jobs.queues) {
         if (other === name) continue;
-        for (const q of queue.bandQueues.values()) expect(resourcesText).not.toContain(stacks.jobs.resolve((q.node.defaultChild as { logicalId: string }).logicalId) as string);
+        for (const q of queue.bandQueues.values()) expect(resourcesText).not.toContain(logicalId(q));
       }
     }
   });
