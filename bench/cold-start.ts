@@ -9,7 +9,7 @@ import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { bundleHandler, LAMBDA_NODE_MAJOR, PROJECT_ROOT } from '../lib/bundling';
+import { bundleHandler, BUNDLE_OPTIONS, PROJECT_ROOT } from '../lib/bundling';
 import { jobs } from '../functions/app/jobs';
 import { ENDPOINTS_ENV } from '../functions/runtime/jobs/endpoints';
 import { JOB_ENV } from '../functions/runtime/jobs/environment';
@@ -22,22 +22,11 @@ export const WORK_DIR = join(PROJECT_ROOT, '.bench');
 const CHILD = join(import.meta.dirname, 'child-load.mjs');
 
 /**
- * The esbuild options of lib/bundling.ts (it does not export them). The run
+ * The esbuild options of lib/bundling.ts. The run
  * checks that a build with these reproduces the deployed bundle byte for
  * byte, and says so when it does not.
  */
-const DEPLOYED_OPTIONS: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: `node${LAMBDA_NODE_MAJOR}`,
-  minify: true,
-  treeShaking: true,
-  legalComments: 'none',
-  logLevel: 'error',
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  mainFields: ['module', 'main'],
-};
+const DEPLOYED_OPTIONS: BuildOptions = { ...BUNDLE_OPTIONS };
 
 export interface SdkUse {
   /** npm package, e.g. @aws-sdk/client-sqs */

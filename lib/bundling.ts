@@ -5,7 +5,7 @@
  * the tests and `npm run bench` all measure and deploy the very same file,
  * and so a synth of three environments bundles each handler once.
  */
-import { buildSync } from 'esbuild';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { mkdirSync, statSync } from 'node:fs';
 import { join, relative, basename } from 'node:path';
 
@@ -24,6 +24,21 @@ export interface Bundle {
 
 const cache = new Map<string, Bundle>();
 
+/** esbuild options of every Lambda bundle (the benchmarks build their baselines with the same). */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: `node${LAMBDA_NODE_MAJOR}`,
+  minify: true,
+  treeShaking: true,
+  legalComments: 'none',
+  logLevel: 'error',
+  // Some SDK dependencies still call require(); give ESM bundles one.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  mainFields: ['module', 'main'],
+} as const satisfies BuildOptions;
+
 /**
  * Bundles `functions/handlers/<name>.ts` into dist/functions/<name>/index.mjs:
  * ESM, minified, tree-shaken, the AWS SDK included (so its version is the
@@ -36,21 +51,7 @@ export function bundleHandler(name: string): Bundle {
   const directory = join(OUT_ROOT, name);
   mkdirSync(directory, { recursive: true });
   const file = join(directory, 'index.mjs');
-  buildSync({
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: `node${LAMBDA_NODE_MAJOR}`,
-    minify: true,
-    treeShaking: true,
-    legalComments: 'none',
-    logLevel: 'error',
-    // Some SDK dependencies still call require(); give ESM bundles one.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    mainFields: ['module', 'main'],
-  });
+  buildSync({ ...BUNDLE_OPTIONS, entryPoints: [entry], outfile: file });
   const bundle = { directory, file, bytes: statSync(file).size };
   cache.set(name, bundle);
   return bundle;

@@ -1,7 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoJobLedger } from '../../functions/runtime/jobs/ledger';
-import { startDynamo, type LocalDynamo } from '../support/dynamodb';
+import { startDynamo, createLedgerTable, type LocalDynamo } from '../support/dynamodb';
 
 let dynamo: LocalDynamo;
 let clock = Date.parse('2026-12-04T12:00:00Z');
@@ -9,12 +8,7 @@ let ledger: DynamoJobLedger;
 
 beforeAll(async () => {
   dynamo = await startDynamo();
-  await dynamo.client.send(new CreateTableCommand({
-    TableName: 'ledger',
-    AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }));
+  await createLedgerTable(dynamo, 'ledger');
   ledger = new DynamoJobLedger(dynamo.client, 'ledger', 14, () => clock);
 });
 afterAll(() => dynamo.stop());

@@ -2,7 +2,6 @@ import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SQSClient, SendMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { SFNClient, StartExecutionCommand, ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { StateMachine, ExecutionTimeoutError, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -16,7 +15,7 @@ import { DynamoCheckpointStore } from '../../functions/runtime/jobs/ledger';
 import { setJobAdapter, SqsJobAdapter, ATTRIBUTES } from '../../functions/runtime/jobs/enqueue';
 import type { QueueEndpoints } from '../../functions/runtime/jobs/endpoints';
 import { encodeEnvelope } from '../../functions/runtime/jobs/serialization';
-import { startDynamo, type LocalDynamo } from '../support/dynamodb';
+import { startDynamo, createLedgerTable, type LocalDynamo } from '../support/dynamodb';
 import { captureMetrics, sqsEvent, sqsRecord, envelope } from '../support/jobs';
 import { deployedDefinition } from '../support/state-machine';
 import { CountJob, FanOutJob, longJobControl, longRegistry, processed } from '../support/long-jobs';
@@ -113,12 +112,7 @@ class LambdaCrash extends Error {
 
 beforeAll(async () => {
   dynamo = await startDynamo();
-  await dynamo.client.send(new CreateTableCommand({
-    TableName: 'ledger',
-    AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }));
+  await createLedgerTable(dynamo, 'ledger');
   const app = new App();
   enableNag(app);
   const stack = new JobsStack(app, 'lr-test-jobs', { config: loadEnvironment('development'), registry: longRegistry() });

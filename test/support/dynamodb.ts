@@ -24,3 +24,14 @@ export async function startDynamo(): Promise<LocalDynamo> {
     },
   };
 }
+
+/** The job ledger's key schema (lib/constructs/job-ledger.ts), for tests of the ledger and checkpoints. */
+export async function createLedgerTable(dynamo: LocalDynamo, tableName: string): Promise<void> {
+  const { CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
+  await dynamo.client.send(new CreateTableCommand({
+    TableName: tableName,
+    AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }));
+}
