@@ -51,7 +51,7 @@ export function addEnvironment(app: App, config: EnvironmentConfig): XikoloAsync
   jobs.addStackDependency(data);
   messaging.addStackDependency(data);
   for (const [consumer, fn] of messaging.consumerFunctions()) {
-    for (const [key, value] of Object.entries(data.environmentFor('consumers'))) fn.addEnvironment(key, value);
+    for (const [key, value] of Object.entries({ ...data.environmentFor('consumers'), XIKOLO_ENV: config.name })) fn.addEnvironment(key, value);
     data.grantConsumers(fn);
     // CourseConsumer#clone hands the cloning to a job instead of holding the message.
     if (consumer === 'course') jobs.grantEnqueueFrom(fn, CloneCourseJob.definition.queue);

@@ -23,7 +23,7 @@ export const handler = createSqsConsumerHandler({
     services: createConsumerServices(),
     features: config.features,
     maxAttempts: config.maxAttempts,
-    metrics: new MetricsEmitter({ namespace: 'XikoloAsync/Consumers', defaultDimensions: { environment: config.environment } }),
+    metrics: new MetricsEmitter({ namespace: 'XikoloAsync/Consumers', defaultDimensions: { Environment: config.environment } }),
     consumerName: config.consumer,
   }),
   sqs: sqsOperations(new SQSClient({})),

@@ -34,7 +34,7 @@ export const handler = createRabbitMqConsumerHandler({
     services: createConsumerServices(),
     features: config.features,
     maxAttempts: config.maxAttempts,
-    metrics: new MetricsEmitter({ namespace: 'XikoloAsync/Consumers', defaultDimensions: { environment: config.environment } }),
+    metrics: new MetricsEmitter({ namespace: 'XikoloAsync/Consumers', defaultDimensions: { Environment: config.environment } }),
     consumerName: config.consumer,
   }),
   deadLetters: rmqDeadLetters(new AmqpPublisher(channels), broker.deadLetterExchange),

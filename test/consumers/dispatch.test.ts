@@ -49,9 +49,9 @@ describe('dispatch', () => {
     });
     expect(metrics.events()).toEqual(['delivery', 'success']);
     const line = metrics.lines[1] as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] } };
-    expect(line).toMatchObject({ consumer: 'NewsConsumer', action: 'update_state', event: 'success', environment: 'test', messageId: 'evt-9', Messages: 1, Duration: 5 });
+    expect(line).toMatchObject({ consumer: 'NewsConsumer', action: 'update_state', event: 'success', Consumer: 'NewsConsumer', Action: 'update_state', Event: 'success', Environment: 'test', messageId: 'evt-9', Messages: 1, Duration: 5 });
     // The message id is a property, never a dimension.
-    expect(line._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['environment', 'consumer', 'action', 'event'], ['environment', 'event']]);
+    expect(line._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['Environment', 'Consumer', 'Action', 'Event'], ['Environment', 'Event']]);
   });
 
   it('rejects a payload that fails the action schema at once, with the reason, without calling the action', async () => {

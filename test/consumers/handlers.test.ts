@@ -40,8 +40,8 @@ describe('bundled consumer handlers', () => {
     const { handler } = await loadBundle('consumer-eventbridge', { ...configFor('gamification'), deadLetterQueueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/dlq' });
     const response = await handler({ Records: [sqsRecord(envelope('gamification#vote_create', 'xikolo.pinboard.vote.create', { id: 'v' }))] });
     expect(response).toEqual({ batchItemFailures: [] });
-    const events = lines.map((l) => JSON.parse(l) as { event?: string; environment?: string }).filter((l) => l.event);
-    expect(events.map((e) => [e.event, e.environment])).toEqual([
+    const events = lines.map((l) => JSON.parse(l) as { event?: string; Environment?: string }).filter((l) => l.event);
+    expect(events.map((e) => [e.event, e.Environment])).toEqual([
       ['delivery', 'test'],
       ['disabled', 'test'],
     ]);

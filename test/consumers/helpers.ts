@@ -44,7 +44,7 @@ export interface CollectedMetrics {
 export function collectMetrics(): CollectedMetrics {
   const lines: Record<string, unknown>[] = [];
   return {
-    metrics: new MetricsEmitter({ sink: (line) => lines.push(JSON.parse(line) as Record<string, unknown>), defaultDimensions: { environment: 'test' } }),
+    metrics: new MetricsEmitter({ sink: (line) => lines.push(JSON.parse(line) as Record<string, unknown>), defaultDimensions: { Environment: 'test' } }),
     lines,
     events: () => lines.map((l) => String(l.event)),
   };

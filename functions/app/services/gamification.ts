@@ -101,7 +101,7 @@ export class DynamoGamificationService implements GamificationService {
   private readonly metrics: MetricsEmitter;
 
   constructor(private readonly deps: GamificationDependencies) {
-    this.metrics = deps.metrics ?? new MetricsEmitter({ namespace: 'XikoloAsync/Gamification' });
+    this.metrics = deps.metrics ?? new MetricsEmitter({ namespace: 'XikoloAsync/Gamification', defaultDimensions: process.env.XIKOLO_ENV ? { Environment: process.env.XIKOLO_ENV } : {} });
   }
 
   // ——— consumer actions ———

@@ -181,11 +181,12 @@ export class ConsumerRuntime<S> {
   }
 
   private emit(dimensions: { consumer: string; action: string }, event: string, properties: Record<string, unknown>, durationMs?: number): void {
+    // Dimensions in CloudWatch's PascalCase (as the job metrics); the same tags lower-case as properties for Logs Insights.
     this.options.metrics.emit({
-      dimensions: { ...dimensions, event },
-      dimensionSets: [['consumer', 'action', 'event'], ['event']],
+      dimensions: { Consumer: dimensions.consumer, Action: dimensions.action, Event: event },
+      dimensionSets: [['Consumer', 'Action', 'Event'], ['Event']],
       metrics: durationMs === undefined ? { Messages: 1 } : { Messages: 1, Duration: { value: durationMs, unit: 'Milliseconds' } },
-      properties,
+      properties: { ...properties, consumer: dimensions.consumer, action: dimensions.action, event },
     });
   }
 }
