@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { awsFireTimes, parseAwsCron } from '../../lib/cron/aws-cron';
 import type { AwsSchedule } from '../../lib/cron/translate';
 import { wallClockExists } from '../../lib/cron/zone';
+import { SHARED_DIR } from '../support/shared';
 
-const REPO = join(import.meta.dirname, '..', '..');
-export const FUGIT_TIMES = process.env.FUGIT_TIMES ?? join(REPO, '..', 'shared', 'tools', 'fugit-times.rb');
+export const FUGIT_TIMES = process.env.FUGIT_TIMES ?? join(SHARED_DIR, 'tools', 'fugit-times.rb');
 
 export interface FugitRequest {
   readonly line: string;

@@ -4,6 +4,7 @@ import { SQSClient, SendMessageCommand, SendMessageBatchCommand } from '@aws-sdk
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod/mini';
+import { ACTIVEJOB_FIXTURES } from '../support/shared';
 import { createJobWorker, backendRetryDelaySeconds } from '../../functions/runtime/jobs/worker';
 import { Job } from '../../functions/runtime/jobs/job';
 import { JobRegistry } from '../../functions/runtime/jobs/registry';
@@ -15,7 +16,7 @@ import {
   captureMetrics, discarded, envelope, performed, sqsEvent, sqsRecord, testRegistry,
 } from '../support/jobs';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'activejob');
+const FIXTURES = ACTIVEJOB_FIXTURES();
 const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as { body: string };
 
 const sqsMock = mockClient(SQSClient);

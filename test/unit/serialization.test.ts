@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { ACTIVEJOB_FIXTURES } from '../support/shared';
 import {
   ACTIVE_JOB_CLASS_ATTRIBUTE,
   ACTIVE_JOB_VERSION_ATTRIBUTE,
@@ -32,8 +32,7 @@ import {
   type JobEnvelope,
 } from '../../functions/runtime/jobs/serialization';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixtureDir = path.join(projectRoot, '..', 'shared', 'fixtures', 'activejob');
+const fixtureDir = ACTIVEJOB_FIXTURES();
 
 interface Fixture {
   name: string;

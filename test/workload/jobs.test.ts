@@ -21,6 +21,7 @@ import { ProctoringServiceError, type ProctoringVendor, type SubmissionResults, 
 import { AccountInactive, AuthenticationFailed, type RemoteVideo, type VideoProviderClient } from '../../functions/app/vendors/video';
 import type { VideoProvider } from '../../functions/app/domain/videos';
 import type { AnyJob } from '../../functions/runtime/jobs/job';
+import { ACTIVEJOB_FIXTURES } from '../support/shared';
 
 let world: World;
 const reported: { error: Error; context: Record<string, unknown> }[] = [];
@@ -423,7 +424,7 @@ describe('Video::SyncVideosJob', () => {
   });
 
   it('runs the job exactly as Rails serializes it (provider: and full: with _aj_ruby2_keywords)', async () => {
-    const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'activejob', 'sync_videos_provider.json'), 'utf8')) as { body: string };
+    const fixture = JSON.parse(readFileSync(join(ACTIVEJOB_FIXTURES(), 'sync_videos_provider.json'), 'utf8')) as { body: string };
     const providerId = (JSON.parse(fixture.body) as { arguments: { provider: string }[] }).arguments[0]!.provider;
     await world.repos.videos.saveProvider({ id: providerId, name: 'From Rails', provider_type: 'vimeo' });
     providerPages = { [providerId]: [[{ remote_id: '77', title: 'Rails-enqueued' }]] };
