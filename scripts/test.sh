@@ -19,4 +19,12 @@ trap 'bash scripts/rabbitmq.sh stop' EXIT
 source .local/rabbitmq.env
 
 echo "== tests"
-npx vitest run "$@"
+mkdir -p .local
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.local/vitest-results.json "$@" || status=$?
+# One plain closing line, for CI and for people: how many tests passed and failed.
+node -e '
+const r = JSON.parse(require("fs").readFileSync(".local/vitest-results.json", "utf8"));
+console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests + r.numTodoTests ? `, ${r.numPendingTests + r.numTodoTests} skipped` : ""));
+' || true
+exit "$status"
