@@ -396,6 +396,23 @@ describe('Video::SyncVideosJob', () => {
     expect(await world.repos.videos.videos('p-vimeo')).toHaveLength(3);
   });
 
+  it('resumes a provider sync cut short after its last stored page, storing no page twice, and records the time the sync started', async () => {
+    providerPages = { 'p-second': [[{ remote_id: 'a', title: 'A' }], [{ remote_id: 'b', title: 'B' }], [{ remote_id: 'c', title: 'C' }]] };
+    const saved: unknown[] = [];
+    const first = job(new SyncVideosJob(), kwargs({ provider: 'p-second', full: true })) as SyncVideosJob;
+    // A slice whose time is already up runs one item (one page), then hands over.
+    expect(await first.iterate(first.arguments, { sliceDeadline: 0, save: async (c) => void saved.push(c) })).toBe('interrupted');
+    expect(first.synced).toBe(1);
+    const second = job(new SyncVideosJob(), kwargs({ provider: 'p-second', full: true })) as SyncVideosJob;
+    second.cursor = saved.at(-1) as never;
+    const startedAt = (saved.at(-1) as { startedAt: number }).startedAt;
+    world.clock += 60_000;
+    expect(await second.iterate(second.arguments, { sliceDeadline: Number.POSITIVE_INFINITY, save: async (c) => void saved.push(c) })).toBe('completed');
+    expect(second.synced).toBe(2);
+    expect((await world.repos.videos.videos('p-second')).map((v) => v.title).sort()).toEqual(['A', 'B', 'C']);
+    expect((await world.repos.videos.findProvider('p-second'))!.synchronized_at).toBe(new Date(startedAt).toISOString());
+  });
+
   it('with full: true, syncs every video regardless of the last sync', async () => {
     providerPages = { 'p-vimeo': [] };
     await executeJob(job(new SyncVideosJob(), kwargs({ provider: 'p-vimeo', full: true })));
