@@ -25,12 +25,12 @@ export function renderBanner(runtime: LocalRuntime, registry: JobRegistry): stri
       );
     } else {
       lines.push(
-        `  ${plan.declaration.name} — queues created, NOT RUN locally: its runner (${plan.declaration.runner}) arrives with the long-running issue; messages sent here wait · ${jobsOnQueue}`,
+        `  ${plan.declaration.name} — run by the starter and checkpointed slices (as Step Functions would drive them, in process) · ${jobsOnQueue}`,
       );
     }
     for (const band of queue.bands) {
       const mark = band === queue.primary ? '★' : ' ';
-      const pollers = plan.declaration.runner === 'lambda' ? `  (${band.maxConcurrency} concurrent)` : '';
+      const pollers = `  (${band.maxConcurrency} concurrent)`;
       lines.push(`    ${mark} ${band.band.padEnd(13)} ${band.url}${pollers}`);
     }
     lines.push(`      ${'dead letters'.padEnd(13)} ${queue.deadLetter.url}`);

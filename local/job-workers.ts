@@ -11,6 +11,11 @@ import type { JobLedger } from '../functions/runtime/jobs/ledger';
 import type { QueueEndpoints } from '../functions/runtime/jobs/endpoints';
 import type { MetricsEmitter } from '../functions/runtime/metrics/emf';
 import { createJobWorker } from '../functions/runtime/jobs/worker';
+import { createLongRunningRunner } from '../functions/runtime/jobs/long-running';
+import type { CheckpointStore } from '../functions/runtime/jobs/ledger';
+import { sliceBudgetSeconds } from '../lib/jobs/topology';
+import type { EnvironmentConfig } from '../lib/config/environment';
+import { LocalStepFunctions } from './step-functions';
 import { jobFunctionName } from '../lib/naming';
 import type { LocalJobQueue } from './queues';
 import { SqsEventSourceMapping } from './sqs-poller';
@@ -24,6 +29,9 @@ export interface JobWorkersOptions {
   readonly sqs: SQSClient;
   readonly metrics: MetricsEmitter;
   readonly ledger?: JobLedger;
+  /** Checkpoints of long-running jobs (the job ledger table). */
+  readonly checkpoints: CheckpointStore;
+  readonly config: EnvironmentConfig;
   readonly waitTimeSeconds?: number;
   readonly log: (entry: Record<string, unknown>) => void;
 }
@@ -36,19 +44,47 @@ export interface JobWorkers {
 
 export function startJobWorkers(options: JobWorkersOptions): JobWorkers {
   const mappings: SqsEventSourceMapping[] = [];
+  const workflows: LocalStepFunctions[] = [];
   for (const queue of options.queues) {
     const { plan } = queue;
-    if (plan.declaration.runner !== 'lambda') continue;
     const name = plan.declaration.name;
-    const handle = createJobWorker({
-      registry: options.registry,
-      queue: name,
-      endpoints: options.endpoints,
-      sqs: options.sqs,
-      metrics: options.metrics,
-      ...(options.ledger ? { ledger: options.ledger } : {}),
-      log: (entry) => options.log({ ...entry, queue: entry.queue ?? name }),
-    });
+    let handle: (event: Parameters<SqsEventSourceMapping['options']['handler']>[0], context: Parameters<SqsEventSourceMapping['options']['handler']>[1]) => Promise<unknown>;
+    let role = 'worker';
+    if (plan.declaration.runner === 'lambda') {
+      handle = createJobWorker({
+        registry: options.registry,
+        queue: name,
+        endpoints: options.endpoints,
+        sqs: options.sqs,
+        metrics: options.metrics,
+        ...(options.ledger ? { ledger: options.ledger } : {}),
+        log: (entry) => options.log({ ...entry, queue: entry.queue ?? name }),
+      });
+    } else {
+      // The long-running queue: the real starter, and the real slices driven by a local stand-in for the workflows.
+      const jobs = options.registry.onQueue(name);
+      const runnerFor = (sfn?: LocalStepFunctions) =>
+        createLongRunningRunner({
+          registry: options.registry,
+          queue: name,
+          endpoints: options.endpoints,
+          sqs: options.sqs,
+          ...(sfn ? { sfn: sfn.client } : {}),
+          stateMachines: Object.fromEntries(jobs.map((job) => [job.definition.name, LocalStepFunctions.arnFor(options.region, job.definition.name)])),
+          checkpoints: options.checkpoints,
+          metrics: options.metrics,
+          sliceBudgetMs: sliceBudgetSeconds(options.config) * 1000,
+          log: (entry) => options.log({ ...entry, queue: entry.queue ?? name }),
+        });
+      const workflowsOfQueue: LocalStepFunctions = new LocalStepFunctions({
+        runner: () => runnerFor(),
+        maxAttempts: (jobName) => options.registry.find(jobName)?.definition.maxAttempts ?? 1,
+        log: (entry) => options.log({ ...entry, queue: name }),
+      });
+      workflows.push(workflowsOfQueue);
+      handle = runnerFor(workflowsOfQueue).start;
+      role = 'starter';
+    }
     for (const band of queue.bands) {
       mappings.push(
         new SqsEventSourceMapping({
@@ -58,10 +94,10 @@ export function startJobWorkers(options: JobWorkersOptions): JobWorkers {
           region: options.region,
           batchSize: plan.settings.batchSize,
           maxConcurrency: band.maxConcurrency,
-          functionName: jobFunctionName(options.environment, name, 'worker'),
+          functionName: jobFunctionName(options.environment, name, role),
           functionTimeoutSeconds: plan.functionTimeoutSeconds,
           memorySizeMb: plan.settings.memoryMb,
-          handler: (event, context) => handle(event, context),
+          handler: (event, context) => handle(event, context) as never,
           reportBatchItemFailures: true,
           label: `${name}/${band.band}`,
           ...(options.waitTimeSeconds !== undefined ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
@@ -73,7 +109,7 @@ export function startJobWorkers(options: JobWorkersOptions): JobWorkers {
   return {
     mappings,
     async stop(graceMs) {
-      const left = await Promise.all(mappings.map((m) => m.stop(graceMs)));
+      const left = await Promise.all([...mappings.map((m) => m.stop(graceMs)), ...workflows.map((w) => w.stop(graceMs))]);
       return left.reduce((a, b) => a + b, 0);
     },
   };

@@ -18,7 +18,7 @@ import type { JobRegistry } from '../functions/runtime/jobs/registry';
 import type { QueueDeclaration } from '../functions/runtime/jobs/queue-declaration';
 import type { QueueEndpoints } from '../functions/runtime/jobs/endpoints';
 import { SqsJobAdapter, setJobAdapter } from '../functions/runtime/jobs/enqueue';
-import { DynamoJobLedger } from '../functions/runtime/jobs/ledger';
+import { DynamoCheckpointStore, DynamoJobLedger } from '../functions/runtime/jobs/ledger';
 import { MetricsEmitter } from '../functions/runtime/metrics/emf';
 import { DEFAULT_LOCAL_REGION, localDynamoClient, localSqsClient } from './clients';
 import { DEFAULT_DYNAMODB_PORT, DEFAULT_SQS_PORT, startDynamoEmulator, startSqsEmulator, type RunningEmulator } from './emulators';
@@ -127,6 +127,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sqs,
       metrics,
       ledger: new DynamoJobLedger(dynamo, ledgerTable, config.jobs.deduplicationDays),
+      checkpoints: new DynamoCheckpointStore(dynamo, ledgerTable, config.jobs.deduplicationDays),
+      config,
       ...(options.waitTimeSeconds !== undefined ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
       log: format === 'json' ? (entry) => output(JSON.stringify(entry)) : (entry) => output(formatLogEntry(entry)),
     });

@@ -22,6 +22,7 @@ import { SqsEventSourceMapping } from '../../local/sqs-poller';
 import { enqueueLocally, parseJobArgument } from '../../local/enqueue';
 import { Job, performAllLater } from '../../functions/runtime/jobs/job';
 import { JobRegistry } from '../../functions/runtime/jobs/registry';
+import { IterableJob } from '../../functions/runtime/jobs/iterable';
 import { ATTRIBUTES } from '../../functions/runtime/jobs/enqueue';
 import { loadEnvironment, type EnvironmentConfig } from '../../lib/config/environment';
 
@@ -108,12 +109,30 @@ class OnceOnlyJob extends Job<[id: string]> {
   }
 }
 
-const registry = () => new JobRegistry([EchoJob, RetryOnJob, BackendRetryJob, GatedReportJob, InteractiveJob, OnceOnlyJob]);
+/** A resumable long-running job: each item is a short sleep, so a tiny slice budget cuts it into several slices. */
+class LongCountJob extends IterableJob<[count: number], number, number> {
+  static {
+    this.configure({ name: 'LocalTest::LongCountJob', queue: 'long_running', maxRunTime: 3600, maxAttempts: 3 });
+  }
+  *buildEnumerator(cursor: number | null, count: number): Iterable<readonly [number, number]> {
+    for (let i = cursor === null ? 0 : cursor + 1; i < count; i++) yield [i, i] as const;
+  }
+  async eachIteration(item: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    record('LongCountJob', [item], this.executions);
+  }
+}
+
+const registry = () => new JobRegistry([EchoJob, RetryOnJob, BackendRetryJob, GatedReportJob, InteractiveJob, OnceOnlyJob, LongCountJob]);
 
 function testConfig(): EnvironmentConfig {
   const base = loadEnvironment('development');
   // Four concurrent invocations for the queue: 2 per band for interactive, user_visible and reporting.
-  return { ...base, jobs: { ...base.jobs, queues: { ...base.jobs.queues, default: { concurrency: 4, batchSize: 10, memoryMb: 512 } } } };
+  // And slices of 60 s × 0.1 = 6 s: the long job below (250 items of 40 ms, 10 s) needs at least two.
+  return {
+    ...base,
+    jobs: { ...base.jobs, queues: { ...base.jobs.queues, default: { concurrency: 4, batchSize: 10, memoryMb: 512 } }, longRunning: { sliceTimeoutSeconds: 60, sliceShare: 0.1, memoryMb: 512 } },
+  };
 }
 
 async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
@@ -181,11 +200,22 @@ describe('local runtime', () => {
       expect(Attributes?.VisibilityTimeout).toBe(String(plan.visibilityTimeoutSeconds));
       expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: queue.deadLetter.arn, maxReceiveCount: 5 });
     }
-    // long_running is created for its Step Functions runner, but nothing polls it.
+    // long_running is polled by its starter, which hands each job to the (local) workflow of slices.
     const longRunning = runtime.queues.find((q) => q.plan.declaration.name === 'long_running')!;
     expect(longRunning.bands).toHaveLength(1);
-    expect(runtime.workers.mappings.map((m) => m.options.label)).toEqual(['default/interactive', 'default/user_visible', 'default/reporting', 'mails/user_visible']);
-    expect(runtime.workers.mappings.map((m) => m.options.maxConcurrency)).toEqual([2, 2, 2, 2]);
+    expect(runtime.workers.mappings.map((m) => m.options.label)).toEqual(['default/interactive', 'default/user_visible', 'default/reporting', 'mails/user_visible', 'long_running/user_visible']);
+    expect(runtime.workers.mappings.map((m) => m.options.functionName).at(-1)).toBe('xikolo-async-development-jobs-long-running-starter');
+  });
+
+  it('runs a long-running job through its starter and checkpointed slices, every item once', async () => {
+    const enqueued = await LongCountJob.performLater(250);
+    await waitFor('the long job to finish', () => runsOf('LongCountJob').length === 250, 40_000);
+    expect(runsOf('LongCountJob').map((r) => r.args[0])).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    const progress = await waitFor('its slices\' progress lines', () => {
+      const lines = jobEvents(output).filter((e) => e.id === enqueued.jobId && 'ItemsDone' in e);
+      return lines.length > 1 && lines;
+    });
+    expect(progress.reduce((n, l) => n + (l.ItemsDone as number), 0)).toBe(250);
   });
 
   it('runs a job enqueued through the Job API', async () => {
