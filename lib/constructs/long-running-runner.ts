@@ -110,11 +110,13 @@ export class LongRunningRunner extends Construct {
       });
       acknowledgeNag(this.eventsDeadLetterQueue, 'SQS3', 'This queue is itself the dead-letter queue of the RunEnded rule\'s Lambda target: events that could not be delivered land here.');
       new events.Rule(this, 'RunEnded', {
-        description: `Dead-letters ${props.queue.queueName} runs that timed out or were aborted (${props.environment})`,
+        description: `Dead-letters ${props.queue.queueName} runs that timed out, were aborted or failed outside the job (${props.environment})`,
         eventPattern: {
           source: ['aws.states'],
           detailType: ['Step Functions Execution Status Change'],
-          detail: { status: ['TIMED_OUT', 'ABORTED'], stateMachineArn: [...machines.values()].map((m) => m.stateMachineArn) },
+          // FAILED too: a run can fail where no Catch reaches (States.DataLimitExceeded, a failing DeadLetter task);
+          // runs that dead-lettered themselves are recognised and not sent twice.
+          detail: { status: ['TIMED_OUT', 'ABORTED', 'FAILED'], stateMachineArn: [...machines.values()].map((m) => m.stateMachineArn) },
         },
         targets: [new targets.LambdaFunction(this.slice, { retryAttempts: 185, maxEventAge: Duration.hours(24), deadLetterQueue: this.eventsDeadLetterQueue })],
       });
@@ -146,6 +148,7 @@ export class LongRunningRunner extends Construct {
         crash: sfn.JsonPath.objectAt('$.crash'),
       }),
     });
+    deadLetter.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2 });
     deadLetter.next(failed);
 
     const runSlice = new tasks.LambdaInvoke(this, `${id}-Slice`, {

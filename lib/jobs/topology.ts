@@ -14,12 +14,8 @@ import { defaultQueueSettings, type EnvironmentConfig, type QueueSettings } from
 import { IterableJob } from '../../functions/runtime/jobs/iterable';
 import type { JobClass } from '../../functions/runtime/jobs/job';
 
-/** Lambda's hard limit on one invocation. */
-export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
-/** Time the worker keeps after the longest job to settle the batch (matches the worker's report margin). */
-export const WORKER_MARGIN_SECONDS = 30;
-/** The longest max run time a job on a Lambda-run queue may declare. */
-export const LAMBDA_JOB_RUN_TIME_LIMIT = LAMBDA_MAX_TIMEOUT_SECONDS - WORKER_MARGIN_SECONDS;
+export { LAMBDA_MAX_TIMEOUT_SECONDS, WORKER_MARGIN_SECONDS, LAMBDA_JOB_RUN_TIME_LIMIT } from '../../functions/runtime/jobs/definition';
+import { LAMBDA_MAX_TIMEOUT_SECONDS, WORKER_MARGIN_SECONDS, LAMBDA_JOB_RUN_TIME_LIMIT } from '../../functions/runtime/jobs/definition';
 
 /** Receives a message may take without the worker reporting back (crashes, Lambda timeouts) before SQS dead-letters it. */
 export const CRASH_REDRIVE_RECEIVES = 5;

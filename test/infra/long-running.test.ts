@@ -59,7 +59,7 @@ describe.each(['development', 'staging', 'production'])('long-running runner (%s
 
   it('dead-letters runs that time out or are aborted through a rule with retries and its own dead-letter queue', () => {
     t.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'], detail: Match.objectLike({ status: ['TIMED_OUT', 'ABORTED'] }) }),
+      EventPattern: Match.objectLike({ source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'], detail: Match.objectLike({ status: ['TIMED_OUT', 'ABORTED', 'FAILED'] }) }),
       Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 }, DeadLetterConfig: Match.anyValue() })],
     });
   });

@@ -18,7 +18,7 @@ import { encodeEnvelope } from '../../functions/runtime/jobs/serialization';
 import { startDynamo, createLedgerTable, type LocalDynamo } from '../support/dynamodb';
 import { captureMetrics, sqsEvent, sqsRecord, envelope } from '../support/jobs';
 import { deployedDefinition } from '../support/state-machine';
-import { CountJob, FanOutJob, longJobControl, longRegistry, processed } from '../support/long-jobs';
+import { CountJob, FanOutJob, hanging, longJobControl, longRegistry, processed } from '../support/long-jobs';
 
 const ENDPOINTS: QueueEndpoints = {
   default: { primary: 'user_visible', bands: { user_visible: 'https://sqs.local/default-user-visible' }, deadLetter: 'https://sqs.local/default-dlq' },
@@ -228,6 +228,24 @@ describe('the deployed long-running definition', () => {
     expect(cursor).toBe(itemsDone - 1);
   });
 
+  it('dead-letters a run that failed outside the job unless that very run dead-lettered it already', async () => {
+    const body = envelope('Test::CountJob', [100], { queue_name: 'long_running', job_id: 'count-failed' });
+    const store = new DynamoCheckpointStore(dynamo.client, 'ledger', 14);
+    const event = (name: string) => ({
+      source: 'aws.states' as const,
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: { status: 'FAILED', name, input: JSON.stringify({ ...initialState(body), executionName: name }), executionArn: `arn:aws:states:eu-central-1:123456789012:execution:test-count-job:${name}` },
+    });
+    await store.save('count-failed', { cursor: 3, itemsDone: 4, deadLetteredBy: 'run-1' });
+    await sliceHandler(runner())(event('run-1'));
+    expect(deadLetters()).toHaveLength(0);
+    // A later run (redriven) of the same job fails before its first checkpoint: it is dead-lettered, not taken for run-1.
+    await sliceHandler(runner())(event('run-2'));
+    const [dead] = deadLetters();
+    expect(dead!.MessageAttributes![ATTRIBUTES.failureReason]!.StringValue).toBe('crashed');
+    expect(dead!.MessageAttributes![ATTRIBUTES.errorMessage]!.StringValue).toBe('execution run-2 failed');
+  });
+
   it('dead-letters a run Step Functions timed out, from the status-change event, with the last checkpoint', async () => {
     const body = envelope('Test::CountJob', [100], { queue_name: 'long_running', job_id: 'count-timeout' });
     await new DynamoCheckpointStore(dynamo.client, 'ledger', 14).save('count-timeout', { cursor: 41, itemsDone: 42 });
@@ -243,6 +261,16 @@ describe('the deployed long-running definition', () => {
     expect(dead!.MessageAttributes![ATTRIBUTES.errorMessage]!.StringValue).toBe('execution count-timeout-e0-a1 timed out');
     expect(dead!.MessageAttributes![ATTRIBUTES.attempts]!.StringValue).toBe('2');
     expect(JSON.parse(dead!.MessageAttributes!.xikolo_cursor!.StringValue!)).toEqual({ cursor: 41, itemsDone: 42 });
+  });
+
+  it('stops an item that outlives its invocation: its signal fires and its late finish does not move the checkpoint', async () => {
+    const body = envelope('Test::HangingJob', [], { queue_name: 'long_running', job_id: 'hang-1' });
+    // 10.1 s left in the invocation, 10 s of them kept to report: item 1 gets 0.1 s but needs 0.3 s.
+    const state = await runner().slice(initialState(body), { getRemainingTimeInMillis: () => 10_100 });
+    expect(state).toMatchObject({ status: 'rescheduled', itemsDone: 1, cursor: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(hanging.aborted).toBe(true);
+    expect(await new DynamoCheckpointStore(dynamo.client, 'ledger', 14).load('hang-1')).toEqual({ cursor: 0, itemsDone: 1 });
   });
 
   it('a slice that starts past the job\'s max run time dead-letters the job itself', async () => {
@@ -292,36 +320,48 @@ describe('starting long-running jobs', () => {
     const sfn = emulateStepFunctions();
     const body = envelope('Test::CountJob', [5], { queue_name: 'long_running', job_id: 'dup-1' });
     const start = runner().start;
-    const first = await start(sqsEvent(sqsRecord(body)));
-    const second = await start(sqsEvent(sqsRecord(body)));
+    // SQS delivers the same message (same message id) twice.
+    const record = sqsRecord(body);
+    const first = await start(sqsEvent(record));
+    const second = await start(sqsEvent(record));
     expect(first.batchItemFailures).toEqual([]);
     expect(second.batchItemFailures).toEqual([]);
-    expect(sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual(['dup-1-e0-a0', 'dup-1-e0-a0']);
+    const names = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name!);
+    expect(names).toHaveLength(2);
+    expect(names[0]).toMatch(/^dup-1-e0-a0-[0-9a-f]{10}$/);
+    expect(names[1]).toBe(names[0]);
     expect(sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input.stateMachineArn).toMatch(/:test-count-job$/);
     await Promise.all(sfn.runs);
     expect(processed).toEqual(['count:0', 'count:1', 'count:2', 'count:3', 'count:4']);
   });
 
-  it('names a backend retry and a redrive as new runs', async () => {
+  it('names every new message of a job a new run: backend retries, and redrives from the dead-letter queue', async () => {
     emulateStepFunctions();
     const body = envelope('Test::CountJob', [0], { queue_name: 'long_running', job_id: 'again' });
     await runner().start(sqsEvent(
-      sqsRecord(body, { [ATTRIBUTES.attempts]: { dataType: 'Number', stringValue: '2' } }),
-      sqsRecord(body, { [ATTRIBUTES.attempts]: { dataType: 'Number', stringValue: '3' }, [ATTRIBUTES.failedAt]: { dataType: 'String', stringValue: '2026-12-04T10:00:00.000Z' } }),
+      sqsRecord(body, { [ATTRIBUTES.attempts]: { dataType: 'Number', stringValue: '1' } }),
+      // Redriven: attempts start again, and so would a failed retry of it; the message id keeps the names apart.
+      sqsRecord(body, { [ATTRIBUTES.attempts]: { dataType: 'Number', stringValue: '3' }, [ATTRIBUTES.failureReason]: { dataType: 'String', stringValue: 'attempts_exhausted' } }),
+      sqsRecord(body, { [ATTRIBUTES.attempts]: { dataType: 'Number', stringValue: '1' } }),
     ));
-    const names = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
-    expect(names[0]).toBe('again-e0-a2');
-    expect(names[1]).toMatch(/^again-e0-a0-r[0-9a-z]+$/);
+    const names = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name!);
+    expect(names[0]).toMatch(/^again-e0-a1-/);
+    expect(names[1]).toMatch(/^again-e0-a0-/);
+    expect(names[2]).toMatch(/^again-e0-a1-/);
+    expect(new Set(names).size).toBe(3);
   });
 
   it('dead-letters a message that cannot be decoded, or names a job that is not long-running, and starts nothing', async () => {
     const garbage = sqsRecord('{"job_class":');
     const shortJob = sqsRecord(envelope('Test::ChildJob', ['x']));
-    const result = await runner().start(sqsEvent(garbage, shortJob));
+    const huge = sqsRecord(envelope('Test::CountJob', ['"'.repeat(150_000)], { queue_name: 'long_running' }));
+    const result = await runner().start(sqsEvent(garbage, shortJob, huge));
     expect(result.batchItemFailures).toEqual([]);
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
     const dead = deadLetters();
-    expect(dead.map((d) => d.MessageAttributes![ATTRIBUTES.failureReason]!.StringValue)).toEqual(['undecodable', 'not_long_running']);
+    expect(dead.map((d) => d.MessageAttributes![ATTRIBUTES.failureReason]!.StringValue)).toEqual(['undecodable', 'not_long_running', 'undecodable']);
+    // Quotes double in the workflow state: measured as Step Functions would carry it.
+    expect(dead[2]!.MessageAttributes![ATTRIBUTES.errorMessage]!.StringValue).toMatch(/more than a Step Functions execution can carry/);
     expect(dead[0]!.MessageBody).toBe('{"job_class":');
     expect(dead[1]!.MessageAttributes![ATTRIBUTES.errorMessage]!.StringValue).toMatch(/Test::ChildJob is declared on queue "default", not the long-running queue "long_running"/);
   });

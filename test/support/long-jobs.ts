@@ -81,4 +81,22 @@ export class WholeJob extends Job<[]> {
   }
 }
 
-export const longRegistry = () => new JobRegistry([CountJob, FailingLongJob, SlowLongJob, FanOutJob, ChildJob, WholeJob]);
+export const longRegistry = () => new JobRegistry([CountJob, FailingLongJob, SlowLongJob, FanOutJob, ChildJob, WholeJob, HangingJob]);
+
+/** Items that outlive their Lambda invocation (the second one hangs for 300 ms); records whether its signal fired. */
+export const hanging = { aborted: false };
+export class HangingJob extends IterableJob<[], number, number> {
+  static {
+    this.configure({ name: 'Test::HangingJob', queue: 'long_running', maxRunTime: 3600, maxAttempts: 3 });
+  }
+  *buildEnumerator(cursor: number | null): Iterable<readonly [number, number]> {
+    for (let i = cursor === null ? 0 : cursor + 1; i < 3; i++) yield [i, i] as const;
+  }
+  async eachIteration(item: number): Promise<void> {
+    if (item === 1) {
+      await sleep(300);
+      hanging.aborted = this.signal.aborted;
+    }
+    processed.push(`hanging:${item}`);
+  }
+}

@@ -174,7 +174,8 @@ describe('enqueuing', () => {
     expect(decodeEnvelope(mail!.MessageBody!).queue_name).toBe('mails');
     expect(soon!.DelaySeconds).toBeGreaterThanOrEqual(59);
     expect(soon!.DelaySeconds).toBeLessThanOrEqual(60);
-    expect(soon!.MessageAttributes![ATTRIBUTES.runAt]).toBeUndefined();
+    expect(Number(soon!.MessageAttributes![ATTRIBUTES.runAt]!.StringValue)).toBe(before + 60_000);
+    expect(mail!.MessageAttributes![ATTRIBUTES.runAt]).toBeUndefined();
   });
 
   it('rejects contradictory or invalid enqueue options', async () => {

@@ -181,6 +181,13 @@ describe('job worker: retryOn rules', () => {
 });
 
 describe('job worker: backend retries and the dead-letter queue', () => {
+  it('measures a retried job\'s age from when its retry was due, as Delayed does from run_at', async () => {
+    const { handle, metrics } = worker();
+    const body = envelope('Test::EchoJob', ['retried'], { enqueued_at: new Date(NOW - 600_000).toISOString() });
+    await handle(sqsEvent(sqsRecord(body, { [ATTRIBUTES.attempts]: { dataType: 'Number', stringValue: '1' }, [ATTRIBUTES.runAt]: { dataType: 'Number', stringValue: String(NOW - 2_000) } })));
+    expect(metrics[0]).toMatchObject({ event: 'run', attempts: 2, age: 2, duration: 600 });
+  });
+
   it('reschedules an unhandled failure at attempts⁴ + 5 seconds', async () => {
     const { handle, metrics } = worker();
     const body = envelope('Test::AlwaysFailingJob', []);
@@ -377,6 +384,24 @@ describe('job worker: deduplication', () => {
     expect(performed).toHaveLength(0);
   });
 
+  it('acknowledges a completed job even when the ledger cannot record it, so it is not run again', async () => {
+    const calls: string[] = [];
+    const l: JobLedger = {
+      begin: async () => 'acquired',
+      complete: async (id) => {
+        calls.push(`complete ${id}`);
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+      release: async () => {},
+    };
+    const { handle, logs } = worker({ registry: new JobRegistry([OnceJob]), ledger: l });
+    const result = await handle(sqsEvent(sqsRecord(envelope('Test::OnceJob', [], { job_id: 'once-9' }))));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(performed).toHaveLength(1);
+    expect(calls).toEqual(['complete once-9', 'complete once-9', 'complete once-9']);
+    expect(logs.some((e) => String(e.message).includes('could not record the job as completed'))).toBe(true);
+  });
+
   it('does not consult the ledger for jobs that did not declare deduplication', async () => {
     const { l, calls } = ledger('completed');
     const { handle } = worker({ ledger: l });
@@ -421,5 +446,31 @@ describe('job worker: message attributes from Rails', () => {
     expect(DiscardingJob.definition.rescueRules).toHaveLength(1);
     expect(SlowJob.definition.maxRunTimeSeconds).toBe(1);
     expect(AlwaysFailingJob.definition.maxAttempts).toBe(3);
+  });
+});
+
+describe('job worker: jobs that need a long-running runner', () => {
+  it('sends a resumable job that arrived on a Lambda-run queue (set(queue:), a retry rule) to its own queue, unrun', async () => {
+    const { IterableJob } = await import('../../functions/runtime/jobs/iterable');
+    class LongOne extends IterableJob<[], number, number> {
+      static {
+        this.configure({ name: 'Test::LongOne', queue: 'long_running', maxRunTime: 36_000 });
+      }
+      *buildEnumerator() {
+        yield [1, 1] as const;
+      }
+      eachIteration() {
+        performed.push({ job: 'Test::LongOne', args: [], executions: 1 });
+      }
+    }
+    const endpoints = { ...ENDPOINTS, long_running: { primary: 'user_visible' as const, bands: { user_visible: 'https://sqs.eu-central-1.amazonaws.com/123456789012/long-running-user-visible' }, deadLetter: 'https://sqs.eu-central-1.amazonaws.com/123456789012/long-running-dlq' } };
+    const { emitter } = captureMetrics();
+    const handle = createJobWorker({ registry: new JobRegistry([LongOne]), queue: 'default', endpoints, sqs: new SQSClient({ region: 'eu-central-1' }), metrics: emitter, log: () => {} });
+    const body = envelope('Test::LongOne', [], { queue_name: 'default' });
+    await handle(sqsEvent(sqsRecord(body)));
+    expect(performed).toEqual([]);
+    const [entry] = batchEntries();
+    expect(entry!.url).toBe(endpoints.long_running.bands.user_visible);
+    expect(entry!.MessageBody).toBe(body);
   });
 });

@@ -91,6 +91,11 @@ export interface JobDefinition {
   readonly rescueRules: readonly RescueRule[];
 }
 
+/** Lambda's hard limit on one invocation, and the longest run a job on a Lambda-run queue may declare (less the worker's time to report). */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+export const WORKER_MARGIN_SECONDS = 30;
+export const LAMBDA_JOB_RUN_TIME_LIMIT = LAMBDA_MAX_TIMEOUT_SECONDS - WORKER_MARGIN_SECONDS;
+
 export const JOB_DEFAULTS = {
   queue: 'default',
   priority: DEFAULT_PRIORITY,

@@ -24,7 +24,7 @@ const SEND_TRIES = 3;
 export const ATTRIBUTES = {
   jobClass: ACTIVE_JOB_CLASS_ATTRIBUTE,
   version: ACTIVE_JOB_VERSION_ATTRIBUTE,
-  /** Epoch ms at which the job is due; only on messages sent before that. */
+  /** Epoch ms at which the job is due; on every message sent more than a second before that. */
   runAt: 'xikolo_run_at',
   /** Backend attempts that failed so far (Delayed's `attempts`). */
   attempts: 'xikolo_attempts',
@@ -77,7 +77,9 @@ function attributesFor(message: OutgoingJobMessage, now: number): Record<string,
     [ATTRIBUTES.version]: { DataType: 'String', StringValue: WIRE_VERSION },
     ...message.extraAttributes,
   };
-  if (message.runAt - now > MAX_SQS_DELAY_SECONDS * 1000) {
+  // Every delayed message says when it is due: the worker hops on when it comes early (waits past 15 min)
+  // and measures the job's age from it (Delayed's age since run_at, also for backend retries).
+  if (message.runAt - now > 1000) {
     attributes[ATTRIBUTES.runAt] = { DataType: 'Number', StringValue: String(Math.round(message.runAt)) };
   }
   if (message.attempts) attributes[ATTRIBUTES.attempts] = { DataType: 'Number', StringValue: String(message.attempts) };

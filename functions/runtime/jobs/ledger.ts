@@ -83,8 +83,8 @@ export class DynamoJobLedger implements JobLedger {
 export interface Checkpoint {
   readonly cursor: unknown;
   readonly itemsDone: number;
-  /** Set once the run was sent to the dead-letter queue, so a late timeout event does not send it twice. */
-  readonly deadLettered?: boolean;
+  /** The execution that sent the job to the dead-letter queue, so a late event about that run does not send it twice. */
+  readonly deadLetteredBy?: string;
 }
 
 /** Where resumable jobs keep their cursor between slices and runs. */
@@ -118,7 +118,7 @@ export class DynamoCheckpointStore implements CheckpointStore {
     return {
       cursor: JSON.parse(result.Item.cursor.S) as unknown,
       itemsDone: Number(result.Item.itemsDone?.N ?? 0),
-      ...(result.Item.deadLettered?.BOOL ? { deadLettered: true } : {}),
+      ...(result.Item.deadLetteredBy?.S ? { deadLetteredBy: result.Item.deadLetteredBy.S } : {}),
     };
   }
 
@@ -130,7 +130,7 @@ export class DynamoCheckpointStore implements CheckpointStore {
           ...this.key(jobId),
           cursor: { S: JSON.stringify(checkpoint.cursor ?? null) },
           itemsDone: { N: String(checkpoint.itemsDone) },
-          ...(checkpoint.deadLettered ? { deadLettered: { BOOL: true } } : {}),
+          ...(checkpoint.deadLetteredBy ? { deadLetteredBy: { S: checkpoint.deadLetteredBy } } : {}),
           savedAt: { N: String(this.now()) },
           expiresAt: { N: String(Math.ceil((this.now() + this.retentionDays * 86_400_000) / 1000)) },
         },

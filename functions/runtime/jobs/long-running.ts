@@ -32,8 +32,10 @@ import { emitJobEvent, type JobEventName } from './metrics';
 import { JobSettler, Undecodable, backendRetryDelaySeconds, decodeJobMessage, dueAtOf, instantiateJob, type DecodedJob } from './settlement';
 import { parseTimestamp } from './serialization';
 
-/** Step Functions accepts at most 256 KiB of input; keep room for the runner's own fields. */
-const MAX_BODY_BYTES = 200_000;
+/** Step Functions carries at most 256 KiB between states; keep room for the cursor and a crash report. */
+const MAX_STATE_BYTES = 256 * 1024 - 32 * 1024;
+/** A cursor travels in every slice's output and metric line: keep it an id or an offset. */
+export const MAX_CURSOR_BYTES = 8 * 1024;
 const EARLY_TOLERANCE_MS = 1_000;
 /** Time a slice keeps, past its budget, to save and report. */
 const SLICE_MARGIN_MS = 10_000;
@@ -85,9 +87,14 @@ interface LambdaContextLike {
   getRemainingTimeInMillis(): number;
 }
 
-/** A Step Functions execution name (≤ 80 of [A-Za-z0-9-_]) unique per job run: job id, executions, attempts, redrive. */
-export function executionNameFor(jobId: string, executions: number, attempts: number, redriveMark?: string): string {
-  const suffix = `-e${executions}-a${attempts}${redriveMark ? `-r${redriveMark}` : ''}`;
+/**
+ * A Step Functions execution name (≤ 80 of [A-Za-z0-9-_]) for one SQS message
+ * of a job: the job id, its executions and attempts (for people), and the
+ * message id, which SQS keeps on redelivery (a duplicate finds the name taken)
+ * and which every resend, retry or redrive changes (a new run gets a new name).
+ */
+export function executionNameFor(jobId: string, executions: number, attempts: number, messageId: string): string {
+  const suffix = `-e${executions}-a${attempts}-${createHash('sha256').update(messageId).digest('hex').slice(0, 10)}`;
   let id = jobId.replace(/[^A-Za-z0-9_-]/g, '_');
   if (id.length + suffix.length > 80) id = `${id.slice(0, 40)}_${createHash('sha256').update(jobId).digest('hex').slice(0, 80 - 41 - suffix.length)}`;
   return `${id}${suffix}`;
@@ -108,8 +115,8 @@ export function createLongRunningRunner(options: LongRunningOptions) {
 
   /** SQS → StartExecution, one per job run; a duplicate delivery finds the execution already there. */
   async function startRecord(record: SQSRecord): Promise<void> {
-    const redriveMark = attribute(record, ATTRIBUTES.failedAt);
-    const attempts = redriveMark ? 0 : Number(attribute(record, ATTRIBUTES.attempts) ?? 0) || 0;
+    const redriven = attribute(record, ATTRIBUTES.failureReason) !== undefined;
+    const attempts = redriven ? 0 : Number(attribute(record, ATTRIBUTES.attempts) ?? 0) || 0;
     let decoded: DecodedJob;
     try {
       decoded = await decodeJobMessage(record.body, options.registry);
@@ -118,8 +125,9 @@ export function createLongRunningRunner(options: LongRunningOptions) {
           `${decoded.envelope.job_class} is declared on queue "${decoded.jobClass.definition.queue}", not the long-running queue "${options.queue}": enqueue it with performLater (which picks its queue) or declare it on ${options.queue}`,
         );
       }
-      if (Buffer.byteLength(record.body) > MAX_BODY_BYTES) {
-        throw new Undecodable(`${decoded.envelope.job_class}: the message body has ${Buffer.byteLength(record.body)} bytes, more than a Step Functions execution can carry (${MAX_BODY_BYTES}); pass a reference (an id) instead of the data`);
+      const stateBytes = Buffer.byteLength(JSON.stringify({ body: record.body, messageId: record.messageId }));
+      if (stateBytes > MAX_STATE_BYTES) {
+        throw new Undecodable(`${decoded.envelope.job_class}: the job takes ${stateBytes} bytes as workflow state, more than a Step Functions execution can carry (${MAX_STATE_BYTES}); pass a reference (an id) instead of the data`);
       }
     } catch (err) {
       if (!(err instanceof Undecodable)) throw err;
@@ -135,7 +143,7 @@ export function createLongRunningRunner(options: LongRunningOptions) {
     const jobName = decoded.jobClass.definition.name;
     const stateMachineArn = options.stateMachines?.[jobName];
     if (!stateMachineArn || !options.sfn) throw new Error(`no state machine for long-running job ${jobName} (XIKOLO_STATE_MACHINES): redeploy so every long-running job has its workflow`);
-    const executionName = executionNameFor(decoded.envelope.job_id, decoded.envelope.executions, attempts, redriveMark ? Date.parse(redriveMark).toString(36) : undefined);
+    const executionName = executionNameFor(decoded.envelope.job_id, decoded.envelope.executions, attempts, record.messageId);
     const state: SliceState = { body: record.body, messageId: record.messageId, attempts, executionName, startedAt: 0, cursor: null, itemsDone: 0, slices: 0, status: 'start' };
     try {
       await options.sfn.send(new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(state) }));
@@ -217,6 +225,10 @@ export function createLongRunningRunner(options: LongRunningOptions) {
     let outcome: ExecutionOutcome | { kind: 'continue' };
     let cursorAfter = cursor;
     let itemsAfter = itemsBefore;
+    // Aborted when the slice's hard stop passes: the job's signal fires, and an item still running in the
+    // background may no longer move the checkpoint (a later slice owns it then).
+    const stopped = new AbortController();
+    job.signal = stopped.signal;
     if (now() >= runDeadline) {
       outcome = { kind: 'failed', runTimeMs: now() - startedAt, error: new JobTimeoutError(definition.name, definition.maxRunTimeSeconds) };
     } else {
@@ -232,6 +244,11 @@ export function createLongRunningRunner(options: LongRunningOptions) {
               sliceDeadline,
               now,
               save: async (c, n) => {
+                if (stopped.signal.aborted) throw stopped.signal.reason as Error;
+                const bytes = Buffer.byteLength(JSON.stringify(c ?? null));
+                if (bytes > MAX_CURSOR_BYTES) {
+                  throw new RangeError(`${definition.name}: a cursor of ${bytes} bytes is too large (at most ${MAX_CURSOR_BYTES}): make the cursor an id or an offset, not data`);
+                }
                 cursorAfter = c;
                 itemsAfter = n;
                 await options.checkpoints.save(job.jobId, { cursor: c, itemsDone: n });
@@ -239,13 +256,14 @@ export function createLongRunningRunner(options: LongRunningOptions) {
             }),
             hardStop - now(),
             () => new JobTimeoutError(definition.name, Math.round((hardStop - sliceStart) / 1000)),
+            stopped,
           );
           outcome = result === 'completed' ? { kind: 'completed', runTimeMs: now() - startedAt } : { kind: 'continue' };
         } else {
           // A job that cannot be cut into slices runs whole in one slice (synth checks it fits).
           const stop = Math.min(now() + lambdaLeft, runDeadline);
           job.deadline = stop;
-          await withDeadline(Promise.resolve().then(() => job.perform(...job.arguments)), stop - now(), () => new JobTimeoutError(definition.name, Math.round((stop - sliceStart) / 1000)));
+          await withDeadline(Promise.resolve().then(() => job.perform(...job.arguments)), stop - now(), () => new JobTimeoutError(definition.name, Math.round((stop - sliceStart) / 1000)), stopped);
           outcome = { kind: 'completed', runTimeMs: now() - startedAt };
         }
       } catch (thrown) {
@@ -283,7 +301,7 @@ export function createLongRunningRunner(options: LongRunningOptions) {
           const reason = runTimedOut ? 'timed_out' : 'attempts_exhausted';
           log({ level: 'error', message: 'long-running job failed for good and was sent to the dead-letter queue', job: definition.name, jobId: job.jobId, attempts: attempt, reason, cursor: cursorAfter, itemsDone: itemsAfter });
           await settler.deadLetter({ body: state.body, reason, error: outcome.error, attempts: attempt, jobClass: definition.name, extra: { xikolo_cursor: JSON.stringify({ cursor: cursorAfter, itemsDone: itemsAfter }) } });
-          await options.checkpoints.save(job.jobId, { cursor: cursorAfter, itemsDone: itemsAfter, deadLettered: true });
+          await options.checkpoints.save(job.jobId, { cursor: cursorAfter, itemsDone: itemsAfter, deadLetteredBy: state.executionName });
           return { ...progressed, status: 'dead' };
         }
         emit(job, progressed, 'error', outcome.runTimeMs, true, false, outcome.error);
@@ -299,11 +317,11 @@ export function createLongRunningRunner(options: LongRunningOptions) {
     const checkpoint = await peekCheckpoint(state.body);
     const last = { cursor: checkpoint?.cursor ?? state.cursor, itemsDone: checkpoint?.itemsDone ?? state.itemsDone };
     await settler.deadLetter({ body: state.body, reason: 'crashed', error, attempts: state.attempts + 1, jobClass: jobClassOf(state.body), extra: { xikolo_cursor: JSON.stringify(last) } });
-    await markDeadLettered(state.body, last);
+    await markDeadLettered(state.body, last, state.executionName);
     return { ...state, status: 'dead' };
   }
 
-  /** Step Functions reported a run that timed out or was aborted: dead-letter it with its last checkpoint. */
+  /** Step Functions reported a run that timed out, was aborted or failed outside the job: dead-letter it with its last checkpoint. */
   async function executionEnded(event: ExecutionStatusEvent): Promise<void> {
     const input = event.detail.input ? (JSON.parse(event.detail.input) as SliceState) : undefined;
     if (!input?.body) {
@@ -311,20 +329,21 @@ export function createLongRunningRunner(options: LongRunningOptions) {
       return;
     }
     const checkpoint = await peekCheckpoint(input.body);
-    if (checkpoint?.deadLettered) {
-      log({ level: 'info', message: 'run already dead-lettered by its last slice', execution: event.detail.executionArn });
+    if (checkpoint?.deadLetteredBy === event.detail.name) {
+      log({ level: 'info', message: 'run already dead-lettered by its own slice', execution: event.detail.executionArn });
       return;
     }
     const reason = event.detail.status === 'TIMED_OUT' ? 'timed_out' : 'crashed';
+    if (event.detail.status === 'SUCCEEDED') return;
     const error = Object.assign(new Error(`execution ${event.detail.name} ${event.detail.status.toLowerCase().replace('_', ' ')}`), { name: `Execution${event.detail.status}` });
     const last = { cursor: checkpoint?.cursor ?? input.cursor, itemsDone: checkpoint?.itemsDone ?? input.itemsDone };
     await settler.deadLetter({ body: input.body, reason, error, attempts: input.attempts + 1, jobClass: jobClassOf(input.body), extra: { xikolo_cursor: JSON.stringify(last) } });
-    await markDeadLettered(input.body, last);
+    await markDeadLettered(input.body, last, event.detail.name);
   }
 
-  async function markDeadLettered(body: string, last: { cursor: unknown; itemsDone: number }): Promise<void> {
+  async function markDeadLettered(body: string, last: { cursor: unknown; itemsDone: number }, executionName: string): Promise<void> {
     const jobId = jobIdOf(body);
-    if (jobId) await options.checkpoints.save(jobId, { ...last, deadLettered: true });
+    if (jobId) await options.checkpoints.save(jobId, { ...last, deadLetteredBy: executionName });
   }
 
   function jobIdOf(body: string): string | undefined {
@@ -352,11 +371,15 @@ export function createLongRunningRunner(options: LongRunningOptions) {
   return { start, slice, deadLetterCrashed, executionEnded };
 }
 
-async function withDeadline<T>(work: Promise<T>, ms: number, error: () => Error): Promise<T> {
+async function withDeadline<T>(work: Promise<T>, ms: number, error: () => Error, controller: AbortController): Promise<T> {
   if (!Number.isFinite(ms)) return work;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(error()), Math.max(0, ms));
+    timer = setTimeout(() => {
+      const reason = error();
+      controller.abort(reason);
+      reject(reason);
+    }, Math.max(0, ms));
   });
   try {
     return await Promise.race([work, timeout]);

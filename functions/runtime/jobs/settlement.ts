@@ -10,6 +10,8 @@ import type { JobRegistry } from './registry';
 import { ATTRIBUTES, SqsJobAdapter, outgoingFor, WIRE_VERSION } from './enqueue';
 import { queueUrlFor, type QueueEndpoints } from './endpoints';
 import { describeThrown, UndecodableJobError } from './errors';
+import { IterableJob } from './iterable';
+import { LAMBDA_JOB_RUN_TIME_LIMIT } from './definition';
 import { decodeEnvelope, deserializeArguments, parseTimestamp, type JobEnvelope } from './serialization';
 
 /** Delayed's backend backoff: `attempts⁴ + 5` seconds after the n-th failed attempt. */
@@ -146,8 +148,12 @@ export class JobSettler {
    */
   homeQueueUrl(decoded: DecodedJob): string {
     const { envelope, jobClass } = decoded;
-    const queue = envelope.queue_name && this.endpoints[envelope.queue_name] ? envelope.queue_name : jobClass.definition.queue;
-    return queueUrlFor(this.endpoints, queue, envelope.priority ?? jobClass.definition.priority);
+    const definition = jobClass.definition;
+    // A job that needs a long-running runner (resumable, or longer than a Lambda run) stays on its class's queue,
+    // whatever queue the message names (`set(queue:)`, a retryOn queue): a Lambda worker would cut it short.
+    const needsItsRunner = jobClass.prototype instanceof IterableJob || definition.maxRunTimeSeconds > LAMBDA_JOB_RUN_TIME_LIMIT;
+    const queue = !needsItsRunner && envelope.queue_name && this.endpoints[envelope.queue_name] ? envelope.queue_name : definition.queue;
+    return queueUrlFor(this.endpoints, queue, envelope.priority ?? definition.priority);
   }
 
   /** Sends the same body on to its home queue, due at `runAt` (a wait hop, a backend retry, a move to its band). */

@@ -58,6 +58,25 @@ export function createJobWorker(options: JobWorkerOptions) {
   const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
   const settler = new JobSettler(options.sqs, options.endpoints, options.queue, now);
 
+  /**
+   * Records a deduplicated job's end. The work is done or failed either way:
+   * a ledger that cannot be written is retried, then logged, never turned
+   * into a redelivery that would run a completed job again.
+   */
+  async function settleLease(jobId: string, succeeded: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (succeeded) await options.ledger!.complete(jobId);
+        else await options.ledger!.release(jobId);
+        return;
+      } catch (err) {
+        if (attempt < 3) continue;
+        log({ level: 'error', message: `could not record the job as ${succeeded ? 'completed' : 'released'} in the job ledger`, jobId, error: (err as Error).message });
+        return;
+      }
+    }
+  }
+
   async function processRecord(record: SQSRecord, context: LambdaContextLike | undefined, events: JobEventBuffer): Promise<void> {
     const redriven = attribute(record, ATTRIBUTES.failureReason) !== undefined;
     // A job redriven from the dead-letter queue starts its attempts afresh, like a retried dead job in Sidekiq.
@@ -160,10 +179,7 @@ export function createJobWorker(options: JobWorkerOptions) {
         }
       }
     } finally {
-      if (leased) {
-        if (succeeded) await options.ledger!.complete(envelope.job_id);
-        else await options.ledger!.release(envelope.job_id);
-      }
+      if (leased) await settleLease(envelope.job_id, succeeded);
     }
   }
 
