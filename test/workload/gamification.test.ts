@@ -113,6 +113,16 @@ describe('selftest_master', () => {
     expect(skipped()).toContain('selftest_master: this selftest was mastered before');
   });
 
+  it('awards only one of two full-point results for the same item handled at the same time, and still the redelivered winner', async () => {
+    const svc = service();
+    const full = (id: string) => result({ id, exercise_type: 'selftest', points: 5, max_points: 5, item_id: 'quiz-race', user_id: 'u-race' });
+    await Promise.all([svc.resultCreate(full('r-race-1')), svc.resultCreate(full('r-race-2'))]);
+    const masters = await scores('u-race', 'selftest_master');
+    expect(masters).toHaveLength(1);
+    await svc.resultCreate(full(masters[0]!.checksum));
+    expect(await scores('u-race', 'selftest_master')).toHaveLength(1);
+  });
+
   it('does not run for exams', async () => {
     await service().resultCreate(result({ id: 'r-main-full', exercise_type: 'main', points: 10, max_points: 10, submission_deadline: '2026-12-01T00:00:00Z', user_id: 'u-exam-master' }));
     expect(await scores('u-exam-master', 'selftest_master')).toEqual([]);
@@ -155,6 +165,16 @@ describe('visit_create, attended_section and continuous_attendance', () => {
     expect(skipped()).toContain('attended_section: visited 7 of 10 video items (needs more than 70 %)');
     await svc.visitCreate(visit('u-tens', 'tens', 8));
     expect((await scores('u-tens', 'attended_section')).map((s) => [s.checksum, s.data])).toEqual([['tens', { section_id: 'tens' }]]);
+  });
+
+  it('keeps take_exam and take_selftest scores (0 points) when those rules are switched off, so attended_section still counts them, as Xikolo does', async () => {
+    const rules = resolveRules({ xp: { take_exam: { enabled: false }, take_selftest: { enabled: false } } });
+    const svc = service(rules);
+    for (const v of [1, 2, 3]) await svc.visitCreate(visit('u-offexam', 's1', v));
+    await svc.resultCreate(selftest('u-offexam', 's1'));
+    await svc.resultCreate(exam('u-offexam', 's1'));
+    expect((await scores('u-offexam', 'take_exam')).map((s) => s.points)).toEqual([0]);
+    expect((await scores('u-offexam', 'attended_section')).map((s) => s.checksum)).toEqual(['s1']);
   });
 
   it('without an exam score in the section there is no attended_section', async () => {

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { HttpProctoringVendor, ProctoringServiceError, ProctoringCredentialsError, secretsManagerCredentials, type ProctoringCredentials } from '../../functions/app/vendors/proctoring';
+import { HttpProctoringVendor, parseCredentials, ProctoringServiceError, ProctoringCredentialsError, secretsManagerCredentials, type ProctoringCredentials } from '../../functions/app/vendors/proctoring';
 import { VimeoClient, AuthenticationFailed, AccountInactive, VideoProviderError, videoClientFor, UnknownProviderTypeError } from '../../functions/app/vendors/video';
 
 type Reply = { status: number; headers?: Record<string, string>; body?: string | Buffer };
@@ -139,5 +139,13 @@ describe('Vimeo client', () => {
     expect(factory({ id: 'p', name: 'P', provider_type: 'vimeo', settings: { token: 't' } })).toBeInstanceOf(VimeoClient);
     expect(() => factory({ id: 'p', name: 'P', provider_type: 'kaltura' })).toThrow(UnknownProviderTypeError);
     expect(() => factory({ id: 'p', name: 'P', provider_type: 'vimeo' })).toThrow(AuthenticationFailed);
+  });
+});
+
+describe('proctoring credentials', () => {
+  it('keeps a base_url path: a URL without a trailing slash gets one, so v2/results resolves under it', () => {
+    const creds = parseCredentials('proctoring', JSON.stringify({ account_name: 'a', license_key: 'b', base_url: 'https://vendor.example/api' }));
+    expect(creds.base_url).toBe('https://vendor.example/api/');
+    expect(new URL('v2/results', creds.base_url).href).toBe('https://vendor.example/api/v2/results');
   });
 });

@@ -100,6 +100,28 @@ export class ScoreRepository {
     }
   }
 
+  /**
+   * Claims "the first `rule` score for `subject`" (selftest_master: an item)
+   * for the event `checksum`, with a conditional write: true for the first
+   * claimant and for a redelivery of its event, false for any other.
+   */
+  async claimFirst(userId: string, rule: string, subject: string, checksum: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `FIRST#${identifier('user_id', userId)}#${rule}#${identifier('subject', subject)}`, sk: 'FIRST', checksum: identifier('checksum', checksum), created_at: isoNow(this.now) },
+          ConditionExpression: 'attribute_not_exists(pk) OR checksum = :checksum',
+          ExpressionAttributeValues: { ':checksum': checksum },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
   async find(userId: string, rule: string, checksum: string): Promise<Score | undefined> {
     const key = scoreKey(identifier('user_id', userId), rule, identifier('checksum', checksum));
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: key, sk: 'SCORE' }, ConsistentRead: true }));

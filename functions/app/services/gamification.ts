@@ -95,6 +95,11 @@ interface AwardSpec {
   readonly data: Record<string, string>;
   /** Points other than the configured value (continuous_attendance). */
   readonly points?: number;
+  /**
+   * Create the score (with 0 points) even when the rule is switched off: Xikolo's TakeExam and TakeSelftest
+   * skip the `active?` check because attended_section needs their scores.
+   */
+  readonly evenWhenOff?: boolean;
 }
 
 export class DynamoGamificationService implements GamificationService {
@@ -220,7 +225,7 @@ export class DynamoGamificationService implements GamificationService {
     const courseId = str(payload.course_id);
     const sectionId = str(payload.section_id);
     const result = await this.award(
-      { rule, receiver: userId, courseId, sectionId, checksum: str(payload.id), data: { result_id: str(payload.id), item_id: str(payload.item_id), section_id: sectionId } },
+      { rule, receiver: userId, courseId, sectionId, checksum: str(payload.id), data: { result_id: str(payload.id), item_id: str(payload.item_id), section_id: sectionId }, evenWhenOff: true },
       message,
     );
     if (result.outcome === 'skipped') return [result];
@@ -238,8 +243,8 @@ export class DynamoGamificationService implements GamificationService {
     }
     const userId = str(payload.user_id);
     const itemId = str(payload.item_id);
-    const earlier = await this.deps.scores.list(userId, rule, { courseId: str(payload.course_id), sectionId: str(payload.section_id) });
-    if (earlier.some((s) => s.data.item_id === itemId && s.checksum !== str(payload.id))) {
+    // "First time for this item", atomically: two results for the item handled at once cannot both pass.
+    if (!(await this.deps.scores.claimFirst(userId, rule, itemId, str(payload.id)))) {
       return [this.skip(rule, 'this selftest was mastered before', message)];
     }
     return [
@@ -303,12 +308,12 @@ export class DynamoGamificationService implements GamificationService {
 
   private async award(spec: AwardSpec, message?: MessageInfo): Promise<RuleOutcome> {
     const settings = this.deps.rules.xp[spec.rule];
-    if (!settings) return this.skip(spec.rule, 'rule not configured', message);
+    if (!settings && !spec.evenWhenOff) return this.skip(spec.rule, 'rule not configured', message);
     const { created, score } = await this.deps.scores.create({
       user_id: spec.receiver,
       course_id: spec.courseId,
       rule: spec.rule,
-      points: spec.points ?? settings.value,
+      points: spec.points ?? settings?.value ?? 0,
       ...(spec.sectionId !== undefined ? { section_id: spec.sectionId } : {}),
       data: spec.data,
       checksum: spec.checksum,

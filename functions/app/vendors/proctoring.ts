@@ -75,7 +75,9 @@ export function parseCredentials(secretId: string, raw: string | undefined): Pro
   if (v.base_url !== undefined && (typeof v.base_url !== 'string' || !/^https?:\/\//.test(v.base_url))) {
     throw new ProctoringCredentialsError(secretId, 'base_url must be an http(s) URL');
   }
-  return { account_name: v.account_name, license_key: v.license_key, ...(v.base_url ? { base_url: v.base_url as string } : {}) };
+  // Paths are resolved against base_url: without a trailing slash, new URL() would drop its last segment (…/api → …/v2/results).
+  const baseUrl = typeof v.base_url === 'string' && v.base_url ? (v.base_url.endsWith('/') ? v.base_url : `${v.base_url}/`) : undefined;
+  return { account_name: v.account_name, license_key: v.license_key, ...(baseUrl ? { base_url: baseUrl } : {}) };
 }
 
 /** Reads the secret once per container (and again after `ttlMs`, default 5 min, so a rotation is picked up). */
