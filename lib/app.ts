@@ -11,6 +11,7 @@ import { MessagingStack } from './stacks/messaging-stack';
 import { DataStack } from './stacks/data-stack';
 import { CronStack } from './stacks/cron-stack';
 import { CloneCourseJob } from '../functions/app/jobs/clone-course-job';
+import { TABLES_BY_CONSUMER } from '../functions/app/services';
 
 export interface XikoloAsyncStacks {
   readonly config: EnvironmentConfig;
@@ -51,8 +52,11 @@ export function addEnvironment(app: App, config: EnvironmentConfig): XikoloAsync
   jobs.addStackDependency(data);
   messaging.addStackDependency(data);
   for (const [consumer, fn] of messaging.consumerFunctions()) {
-    for (const [key, value] of Object.entries({ ...data.environmentFor('consumers'), XIKOLO_ENV: config.name })) fn.addEnvironment(key, value);
-    data.grantConsumers(fn);
+    // Each consumer gets the tables its services use, nothing more.
+    const tables = TABLES_BY_CONSUMER[consumer];
+    if (!tables) throw new Error(`consumer "${consumer}" has no entry in TABLES_BY_CONSUMER (functions/app/services/index.ts): declare the tables its services use ([] for none)`);
+    for (const [key, value] of Object.entries({ ...data.environmentFor('consumers', tables), XIKOLO_ENV: config.name })) fn.addEnvironment(key, value);
+    data.grantConsumers(fn, tables);
     // CourseConsumer#clone hands the cloning to a job instead of holding the message.
     if (consumer === 'course') jobs.grantEnqueueFrom(fn, CloneCourseJob.definition.queue);
   }

@@ -52,6 +52,8 @@ export class RabbitMqConsumers extends Construct {
         },
       });
       this.functions.set(name, fn);
+      // New bindings only after the consumer functions know their routes (a deploy must not route to a stale function).
+      this.topology.resource.node.addDependency(fn.function);
       // What the event source mapping needs (it runs with the function's role), and what dead-lettering needs.
       props.broker.grantCredentials(fn.role);
       fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['mq:DescribeBroker'], resources: [props.broker.brokerArn] }));

@@ -96,9 +96,9 @@ export class DataStack extends Stack {
   }
 
   /** Environment variables a function needs for the data it uses (plain names: no cross-stack exports). */
-  environmentFor(consumer: DataConsumer = 'jobs'): Record<string, string> {
+  environmentFor(consumer: DataConsumer = 'jobs', tables: readonly TableKey[] = CONSUMER_TABLES): Record<string, string> {
     if (consumer === 'consumers') {
-      return { ...this.tableEnvironment(CONSUMER_TABLES), ...this.gamificationEnvironment() };
+      return { ...this.tableEnvironment(tables), ...this.gamificationEnvironment() };
     }
     return {
       ...this.tableEnvironment(Object.keys(TABLES) as TableKey[]),
@@ -135,8 +135,9 @@ export class DataStack extends Stack {
   }
 
   /** Consumer functions: record access to the tables their services use. */
-  grantConsumers(fn: lambda.IFunction): void {
-    this.grantTables(fn, CONSUMER_TABLES);
+  grantConsumers(fn: lambda.IFunction, tables: readonly TableKey[] = CONSUMER_TABLES): void {
+    if (tables.length === 0) return;
+    this.grantTables(fn, tables);
   }
 
   private grantTables(fn: lambda.IFunction, keys: readonly TableKey[]): void {

@@ -56,6 +56,9 @@ export class MessagingStack extends Stack {
         routes: this.routes,
         queueFor: (route) => this.consumerQueues.get(route.consumer)!.queue,
       });
+      // A rule may only start delivering a route once its consumer's function knows the route (CONSUMER_CONFIG):
+      // otherwise, during a deploy, the old function would drop the new route's messages as unroutable.
+      for (const route of this.routes) this.bus.rules.get(route.to)?.node.addDependency(this.consumerQueues.get(route.consumer)!.consumerFunction);
     } else {
       this.broker = new RabbitMqBroker(this, 'Broker', { config, ...props.broker });
       this.rabbitMqConsumers = new RabbitMqConsumers(this, 'Msgr', { config, broker: this.broker, routes: this.routes, maxAttempts });

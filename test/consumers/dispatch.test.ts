@@ -135,3 +135,27 @@ describe('dispatch', () => {
     expect(created).toBe(2);
   });
 });
+
+describe('dispatch: review fixes', () => {
+  it('dead-letters at once, with the reason, a payload the domain service finds unusable (not retried)', async () => {
+    const { services } = recordingServices();
+    const { NewsIdError } = await import('../../functions/app/domain/news');
+    const rejecting: ConsumerServices = { ...services, news: { updateState: async () => { throw new NewsIdError('not-a-uuid'); } } };
+    const { rt, metrics } = runtime({ services: rejecting });
+    const outcome = await rt.dispatch(delivery('news#update_state', 'xikolo.news.update_status', { news_id: 'not-a-uuid' }));
+    expect(outcome).toMatchObject({ kind: 'rejected' });
+    expect((outcome as { reason: string }).reason).toMatch(/news_id "not-a-uuid" is not a UUID/);
+    expect(metrics.events()).toEqual(['delivery', 'dead_letter']);
+  });
+
+  it('does not narrow a delivery RabbitMQ routed itself: its binding already matched the key', async () => {
+    const { services, calls } = recordingServices();
+    const { rt } = runtime({ services });
+    // A key the route no longer lists (routes.yml changed while messages were queued under the old binding).
+    const outcome = await rt.dispatch(delivery('news#update_state', 'xikolo.news.old_key', { news_id: 'n-2' }, { exactlyRouted: true }));
+    expect(outcome).toEqual({ kind: 'success' });
+    expect(calls).toHaveLength(1);
+    const narrowed = await rt.dispatch(delivery('news#update_state', 'xikolo.news.old_key', { news_id: 'n-3' }));
+    expect(narrowed).toEqual({ kind: 'filtered' });
+  });
+});

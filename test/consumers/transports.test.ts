@@ -202,3 +202,13 @@ describe('Amazon MQ mode: aws:rmq consumer handler', () => {
     expect(metrics.events()).toEqual(['delivery', 'unroutable']);
   });
 });
+
+describe('dead-letter batches', () => {
+  it('stay under SQS\'s 1 MiB per request: ten bad 256 KB envelopes go out in several requests', async () => {
+    const { byteChunks } = await import('../../functions/runtime/consumers/sqs-transport');
+    const items = Array.from({ length: 10 }, (_, i) => ({ id: String(i), body: 'x'.repeat(256_000), attributes: { 'xikolo-reason': 'bad' } }));
+    const batches = byteChunks(items, 10, 1_000_000);
+    expect(batches.map((b) => b.length)).toEqual([3, 3, 3, 1]);
+    expect(byteChunks(items.slice(0, 2).map((i) => ({ ...i, body: 'y' })), 10, 1_000_000)).toHaveLength(1);
+  });
+});

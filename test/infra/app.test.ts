@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import type { CfnElement } from 'aws-cdk-lib';
 import { synthesize, template } from '../support/synth';
 
 describe.each(['development', 'staging', 'production'])('the whole app (%s), as cdk synth builds it with cdk-nag', (environment) => {
@@ -32,4 +33,21 @@ describe.each(['development', 'staging', 'production'])('the whole app (%s), as 
     const runner = stacks.jobs.runners.get('long_running')!;
     expect([...runner.stateMachines.keys()]).toContain('Video::SyncVideosJob');
   });
+});
+
+describe('consumer functions get the tables their services use, nothing more', () => {
+  const { stacks } = synthesize('production');
+  const t = template(stacks.messaging);
+  const policies = Object.values(t.findResources('AWS::IAM::Policy')) as { Properties: { Roles: unknown[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
+  const tablesOf = (consumer: string) => {
+    const fn = stacks.messaging.consumerFunctions().get(consumer)!;
+    const roleId = stacks.messaging.getLogicalId(fn.role!.node.defaultChild as CfnElement);
+    const statements = policies.filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const dynamo = statements.filter((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('dynamodb:')));
+    return [...new Set(JSON.stringify(dynamo.map((s) => s.Resource)).match(/xikolo-async-production-[a-z]+(?=["/])/g) ?? [])].sort();
+  };
+
+  it('news: the news table', () => expect(tablesOf('news')).toEqual(['xikolo-async-production-news']));
+  it('gamification: scores and badges, and courses', () => expect(tablesOf('gamification')).toEqual(['xikolo-async-production-courses', 'xikolo-async-production-gamification']));
+  it('course: none (it only enqueues the clone job)', () => expect(tablesOf('course')).toEqual([]));
 });

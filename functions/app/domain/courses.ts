@@ -219,7 +219,7 @@ export class CourseRepository {
 /** Course codes are URL slugs in Xikolo. */
 export function courseCode(code: unknown): string {
   if (typeof code !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(code)) {
-    throw new TypeError(`course code ${JSON.stringify(code)} is not valid: use 1–100 letters, digits, "-", "_" or "." (a URL slug such as "javaeinstieg2026")`);
+    throw Object.assign(new TypeError(`course code ${JSON.stringify(code)} is not valid: use 1–100 letters, digits, "-", "_" or "." (a URL slug such as "javaeinstieg2026")`), { invalidMessage: true });
   }
   return code;
 }

@@ -14,6 +14,8 @@ export class RecordNotFound extends Error {
 
 /** An identifier that cannot be a record id: rejected before it reaches a key. */
 export class MalformedIdentifierError extends TypeError {
+  /** A consumer dead-letters the message at once (functions/runtime/consumers: isInvalidMessage). */
+  readonly invalidMessage = true;
   constructor(
     readonly field: string,
     readonly value: unknown,

@@ -12,6 +12,7 @@ const ATTRIBUTE = /^[a-z_][a-z0-9_]{0,63}$/;
 const PROTECTED = new Set(['pk', 'id', 'news_id', 'created_at']);
 
 export class NewsIdError extends TypeError {
+  readonly invalidMessage = true;
   constructor(value: unknown) {
     super(`news_id ${JSON.stringify(value)} is not a UUID: the notification service must send the news record's UUID (e.g. 8a1d7b5e-0c43-4c61-9d6e-2f0a1b3c4d5e)`);
     this.name = 'NewsIdError';
@@ -19,6 +20,7 @@ export class NewsIdError extends TypeError {
 }
 
 export class NewsAttributeError extends TypeError {
+  readonly invalidMessage = true;
   constructor(name: string) {
     super(`news attribute "${name}" cannot be set by a status update: use snake_case attribute names of at most 64 characters other than id, created_at and news_id`);
     this.name = 'NewsAttributeError';

@@ -8,10 +8,23 @@
  */
 import type { ConsumerServices } from '../consumers/services';
 import { repositories, type Repositories } from '../domain';
+import type { TableKey } from '../domain/tables';
 import { DynamoGamificationService } from './gamification';
 import { rulesFromEnv, type GamificationRules } from './gamification-rules';
 import { JobCourseService } from './course';
 import { DynamoNewsService } from './news';
+
+/**
+ * The tables each consumer's services use (domain/tables.ts keys), so each
+ * consumer function is granted exactly those: CourseConsumer only enqueues
+ * the clone job, NewsConsumer writes news, GamificationConsumer scores and
+ * badges and reads courses.
+ */
+export const TABLES_BY_CONSUMER: Readonly<Record<string, readonly TableKey[]>> = {
+  gamification: ['gamification', 'courses'],
+  news: ['news'],
+  course: [],
+};
 
 export function createDomainServices(options: { repositories?: Repositories; rules?: GamificationRules } = {}): ConsumerServices {
   const repos = options.repositories ?? repositories();

@@ -14,6 +14,24 @@
  */
 
 /** What the runtime tells an action about the message it is handling. */
+/**
+ * Thrown (or marked with `invalidMessage = true`) by an action or a domain
+ * service that finds the payload unusable — a malformed id, an attribute it
+ * may not set: the message is dead-lettered at once with the reason, not
+ * retried, like a payload that fails the action's schema.
+ */
+export class InvalidMessageError extends Error {
+  readonly invalidMessage = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidMessageError';
+  }
+}
+
+export function isInvalidMessage(error: unknown): error is Error {
+  return error instanceof Error && (error as { invalidMessage?: unknown }).invalidMessage === true;
+}
+
 export interface MessageInfo {
   /** The route that delivered the message, `consumer#action`. */
   readonly route: string;

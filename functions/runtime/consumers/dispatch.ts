@@ -7,7 +7,7 @@
  */
 import type { MetricsEmitter } from '../metrics/emf';
 import { anyBindingMatches } from './amqp-topic';
-import { describeIssues, findConsumer, type ConsumerRegistry, type MessageInfo } from './consumer';
+import { describeIssues, findConsumer, isInvalidMessage, type ConsumerRegistry, type MessageInfo } from './consumer';
 import { errorFields, jsonLogger, preview, type Logger } from './log';
 import type { Route } from './routes';
 
@@ -25,6 +25,8 @@ export interface Delivery {
   readonly redelivered: boolean;
   /** 1 for the first delivery. */
   readonly attempt: number;
+  /** The broker matched the routing key against the route's bindings itself (RabbitMQ): no narrowing filter applies. */
+  readonly exactlyRouted?: boolean;
 }
 
 export type Outcome =
@@ -144,7 +146,8 @@ export class ConsumerRuntime<S> {
       if (!delivery.payload.ok) return { kind: 'rejected', reason: delivery.payload.reason };
       return { kind: 'unroutable', reason: delivery.route === undefined ? 'the delivery names no route' : `no route "${delivery.route}" in this function's configuration` };
     }
-    if (delivery.routingKey !== undefined && !anyBindingMatches(route.keys, delivery.routingKey)) {
+    // Only EventBridge patterns can be wider than the binding; RabbitMQ routed the message by the binding itself.
+    if (!delivery.exactlyRouted && delivery.routingKey !== undefined && !anyBindingMatches(route.keys, delivery.routingKey)) {
       return { kind: 'filtered' };
     }
     // Like Xikolo's consumers, a disabled consumer does nothing, not even look at the payload.
@@ -176,6 +179,7 @@ export class ConsumerRuntime<S> {
       await method.call(instance, parsed.data, message);
       return { kind: 'success' };
     } catch (error) {
+      if (isInvalidMessage(error)) return { kind: 'rejected', reason: `payload does not fit ${consumer.className}#${route.action}: ${error.message}` };
       return { kind: 'retry', error, final: delivery.attempt >= this.options.maxAttempts };
     }
   }

@@ -121,6 +121,7 @@ export function decodeRmqMessage(message: RmqMessage, route: Route | undefined):
     publishedAt: parseRmqTimestamp(message.basicProperties.timestamp),
     redelivered: message.redelivered || attempt > 1,
     attempt,
+    exactlyRouted: true,
   };
 }
 

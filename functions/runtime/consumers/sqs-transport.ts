@@ -120,7 +120,7 @@ export function createSqsConsumerHandler<S>(options: SqsTransportOptions<S>): (e
         if (!outcome.final) delays.push({ id: record.messageId, receiptHandle: record.receiptHandle, seconds: backoff(delivery.attempt) });
       }
     }
-    for (const batch of chunks(deadLetters, 10)) {
+    for (const batch of byteChunks(deadLetters, 10, DEAD_LETTER_BATCH_BYTES)) {
       let failed: string[];
       try {
         failed = await options.sqs.sendBatch(options.deadLetterQueueUrl, batch);
@@ -142,6 +142,28 @@ export function createSqsConsumerHandler<S>(options: SqsTransportOptions<S>): (e
     }
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/** SQS takes at most 1 MiB per SendMessageBatch request, attributes included: stay under it. */
+const DEAD_LETTER_BATCH_BYTES = 1_000_000;
+
+/** Batches of at most `count` entries and `maxBytes` of body and attributes (a single larger entry goes alone). */
+export function byteChunks<T extends { body: string; attributes: Record<string, string> }>(items: readonly T[], count: number, maxBytes: number): T[][] {
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(item.body) + Object.entries(item.attributes).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 6, 0);
+    if (batch.length > 0 && (batch.length === count || bytes + size > maxBytes)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(item);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /** `arn:aws:sqs:eu-central-1:123456789012:name` → `https://sqs.eu-central-1.amazonaws.com/123456789012/name`. */
