@@ -117,3 +117,25 @@ describe('AMQP URL for the broker user', () => {
     expect(amqpUrlWithCredentials('amqps://b-1.mq.eu-central-1.amazonaws.com:5671', 'xikolo', 'p@ss/word', '/')).toBe('amqps://xikolo:p%40ss%2Fword@b-1.mq.eu-central-1.amazonaws.com:5671/%2F');
   });
 });
+
+describe('EventBridge publisher: a call that fails outright', () => {
+  it('still sends the other calls, retries the failed call\'s entries, and reports what never went out', async () => {
+    const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { EventBridgePublisher, PublishError } = await import('../../functions/runtime/consumers/eventbridge-publisher');
+    const eb = mockClient(EventBridgeClient);
+    let calls = 0;
+    eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => {
+      calls++;
+      if (calls === 1) throw Object.assign(new Error('AccessDeniedException: not allowed'), { name: 'AccessDeniedException' });
+      return { FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'e' })) };
+    });
+    const publisher = new EventBridgePublisher(new EventBridgeClient({ region: 'eu-central-1' }), { busName: 'bus', sleep: async () => {} });
+    const messages = Array.from({ length: 12 }, (_, i) => ({ routingKey: 'xikolo.news.update_status', payload: { news_id: `n-${i}` } }));
+    const error = await publisher.publishBatch(messages).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PublishError);
+    expect((error as InstanceType<typeof PublishError>).failed).toHaveLength(10);
+    expect(calls).toBe(2);
+    eb.restore();
+  });
+});

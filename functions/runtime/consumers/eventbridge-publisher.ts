@@ -46,7 +46,17 @@ export interface EventBridgePublisherOptions {
 }
 
 /** Error codes that will not succeed on a retry. */
-const PERMANENT = new Set(['ValidationException', 'AccessDeniedException', 'MalformedDetail', 'InvalidArgument', 'NotAuthorized']);
+const PERMANENT = new Set([
+  'ValidationException',
+  'AccessDeniedException',
+  'MalformedDetail',
+  'InvalidArgument',
+  'NotAuthorized',
+  'NotAuthorizedForSourceException',
+  'NotAuthorizedForDetailTypeException',
+  'InvalidAccountIdException',
+  'RedactionFailure',
+]);
 
 /** Size of one entry as EventBridge counts it (UTF-8 bytes of its fields; 14 for a time). */
 export function entrySize(entry: PutEventsRequestEntry): number {
@@ -108,7 +118,15 @@ export class EventBridgePublisher {
     for (let attempt = 1; pending.length > 0; attempt++) {
       const failed: { entry: (typeof entries)[number]; code: string; message: string }[] = [];
       for (const call of packEntries(pending)) {
-        const result = await this.client.send(new PutEventsCommand({ Entries: call.map(({ routingKey: _r, ...entry }) => entry) }));
+        let result;
+        try {
+          result = await this.client.send(new PutEventsCommand({ Entries: call.map(({ routingKey: _r, ...entry }) => entry) }));
+        } catch (error) {
+          // The whole call failed (after the SDK's own retries): its entries failed; the other calls still go out.
+          const err = error as { name?: string; message?: string };
+          for (const entry of call) failed.push({ entry, code: err.name ?? 'Error', message: err.message ?? String(error) });
+          continue;
+        }
         if (!result.FailedEntryCount) continue;
         (result.Entries ?? []).forEach((answer, index) => {
           const entry = call[index];
