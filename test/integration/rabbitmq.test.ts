@@ -195,6 +195,17 @@ describe('Msgr messages through RabbitMQ to the consumer actions (aws:rmq events
     }
   });
 
+  it('a mandatory publish that no queue receives fails instead of being confirmed into nowhere (dead-lettering publishes so)', async () => {
+    const { vhost } = broker;
+    const source = new AmqpChannelSource(vhost.url);
+    try {
+      const publisher = new AmqpPublisher(source);
+      await expect(publisher.publishRaw('msgr', 'no.route.binds.this', Buffer.from('{}'), { mandatory: true, persistent: true })).rejects.toThrow(/no queue is bound to exchange "msgr" with key "no.route.binds.this"/);
+    } finally {
+      await source.close();
+    }
+  });
+
   it('a message that always fails is redelivered up to the delivery limit, then lands in the dead-letter queue', async () => {
     const { vhost, channel } = broker;
     const queue = 'msgr.consumer.NewsConsumer.update_state';

@@ -64,6 +64,9 @@ export class AmqpChannelSource {
   }
 }
 
+/** Correlates a returned mandatory publish with its call. */
+const PUBLISH_ID_HEADER = 'x-xikolo-publish-id';
+
 export class AmqpPublishError extends Error {
   constructor(message: string) {
     super(message);
@@ -100,14 +103,31 @@ export class AmqpPublisher {
     });
   }
 
-  /** Publishes bytes as they are (used for dead-lettering); waits for the broker's confirm. */
+  /**
+   * Publishes bytes as they are (used for dead-lettering); waits for the
+   * broker's confirm. With `mandatory`, a message no queue is bound to receive
+   * comes back (basic.return, before the confirm) and the publish fails
+   * instead of being confirmed into nowhere.
+   */
   async publishRaw(exchange: string, routingKey: string, body: Buffer, properties: Options.Publish): Promise<void> {
     const channel = await this.source.channel();
-    await new Promise<void>((resolve, reject) => {
-      channel.publish(exchange, routingKey, body, properties, (error: unknown) => {
-        if (error) reject(new AmqpPublishError(`broker refused the message for exchange "${exchange}", key "${routingKey}": ${String(error)}`));
-        else resolve();
+    const publishId = randomUUID();
+    let returned = false;
+    const onReturn = (message: { properties: { headers?: Record<string, unknown> } }) => {
+      if (message.properties.headers?.[PUBLISH_ID_HEADER] === publishId) returned = true;
+    };
+    if (properties.mandatory) channel.on('return', onReturn);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const headers = properties.mandatory ? { ...properties.headers, [PUBLISH_ID_HEADER]: publishId } : properties.headers;
+        channel.publish(exchange, routingKey, body, { ...properties, ...(headers ? { headers } : {}) }, (error: unknown) => {
+          if (error) reject(new AmqpPublishError(`broker refused the message for exchange "${exchange}", key "${routingKey}": ${String(error)}`));
+          else if (returned) reject(new AmqpPublishError(`no queue is bound to exchange "${exchange}" with key "${routingKey}": the message was returned; redeploy the messaging stack to restore the topology`));
+          else resolve();
+        });
       });
-    });
+    } finally {
+      if (properties.mandatory) channel.off('return', onReturn);
+    }
   }
 }

@@ -14,6 +14,8 @@ export function rmqDeadLetters(publisher: AmqpPublisher, deadLetterExchange: str
     async deadLetter(entry) {
       const p = entry.properties;
       await publisher.publishRaw(deadLetterExchange, entry.queue, entry.body, {
+        // Unroutable (the dead-letter binding is gone) must fail, not confirm: the original is then not acknowledged.
+        mandatory: true,
         persistent: true,
         contentType: p.contentType ?? undefined,
         contentEncoding: p.contentEncoding ?? undefined,
