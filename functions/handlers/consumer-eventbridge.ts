@@ -4,12 +4,10 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { consumers } from '../app/consumers/registry';
-import { createConsumerServices } from '../app/consumers/services-factory';
+import { deployedConsumerRuntime } from '../app/consumers/runtime';
 import { readConsumerConfig, ConsumerConfigError } from '../runtime/consumers/config';
-import { ConsumerRuntime } from '../runtime/consumers/dispatch';
 import { sqsOperations } from '../runtime/consumers/sqs-client';
 import { createSqsConsumerHandler } from '../runtime/consumers/sqs-transport';
-import { MetricsEmitter } from '../runtime/metrics/emf';
 
 const config = readConsumerConfig(process.env, consumers);
 if (!config.deadLetterQueueUrl) {
@@ -17,15 +15,7 @@ if (!config.deadLetterQueueUrl) {
 }
 
 export const handler = createSqsConsumerHandler({
-  runtime: new ConsumerRuntime({
-    registry: consumers,
-    routes: config.routes,
-    services: createConsumerServices(),
-    features: config.features,
-    maxAttempts: config.maxAttempts,
-    metrics: new MetricsEmitter({ namespace: 'XikoloAsync/Consumers', defaultDimensions: { Environment: config.environment } }),
-    consumerName: config.consumer,
-  }),
+  runtime: deployedConsumerRuntime(config),
   sqs: sqsOperations(new SQSClient({})),
   deadLetterQueueUrl: config.deadLetterQueueUrl,
 });

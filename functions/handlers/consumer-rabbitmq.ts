@@ -4,13 +4,11 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { consumers } from '../app/consumers/registry';
-import { createConsumerServices } from '../app/consumers/services-factory';
+import { deployedConsumerRuntime } from '../app/consumers/runtime';
 import { AmqpChannelSource, AmqpPublisher } from '../runtime/consumers/amqp-publisher';
 import { ConsumerConfigError, readConsumerConfig } from '../runtime/consumers/config';
-import { ConsumerRuntime } from '../runtime/consumers/dispatch';
 import { amqpUrlWithCredentials, rmqDeadLetters } from '../runtime/consumers/rmq-dead-letters';
 import { createRabbitMqConsumerHandler } from '../runtime/consumers/rmq-transport';
-import { MetricsEmitter } from '../runtime/metrics/emf';
 import { readBrokerSecret } from '../runtime/consumers/broker-secret';
 
 const config = readConsumerConfig(process.env, consumers);
@@ -28,14 +26,6 @@ const channels = new AmqpChannelSource(async () => {
 });
 
 export const handler = createRabbitMqConsumerHandler({
-  runtime: new ConsumerRuntime({
-    registry: consumers,
-    routes: config.routes,
-    services: createConsumerServices(),
-    features: config.features,
-    maxAttempts: config.maxAttempts,
-    metrics: new MetricsEmitter({ namespace: 'XikoloAsync/Consumers', defaultDimensions: { Environment: config.environment } }),
-    consumerName: config.consumer,
-  }),
+  runtime: deployedConsumerRuntime(config),
   deadLetters: rmqDeadLetters(new AmqpPublisher(channels), broker.deadLetterExchange),
 });

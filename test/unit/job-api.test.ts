@@ -7,7 +7,7 @@ import { setJobAdapter, SqsJobAdapter, EnqueueError, ATTRIBUTES } from '../../fu
 import { executeJob, findRule, retryDelaySeconds } from '../../functions/runtime/jobs/execution';
 import { queueUrlFor } from '../../functions/runtime/jobs/endpoints';
 import { JobDefinitionError, ExpectedRetry } from '../../functions/runtime/jobs/errors';
-import { decodeEnvelope, kwargs } from '../../functions/runtime/jobs/serialization';
+import { decodeEnvelope, kwargs, parseTimestamp } from '../../functions/runtime/jobs/serialization';
 import { ENDPOINTS, EchoJob, FlakyServiceJob, ServiceError, performed } from '../support/jobs';
 
 const sqsMock = mockClient(SQSClient);
@@ -168,7 +168,8 @@ describe('enqueuing', () => {
     const dueAt = Number(later!.MessageAttributes![ATTRIBUTES.runAt]!.StringValue);
     expect(dueAt - before).toBeGreaterThanOrEqual(7_200_000);
     expect(dueAt - before).toBeLessThan(7_205_000);
-    expect(decodeEnvelope(later!.MessageBody!).scheduled_at).toBeTruthy();
+    const scheduledAt = parseTimestamp(decodeEnvelope(later!.MessageBody!).scheduled_at!);
+    expect(Math.abs(scheduledAt - dueAt)).toBeLessThan(1_000);
     expect(decodeEnvelope(later!.MessageBody!).priority).toBe(20);
     expect(mail!.url).toBe(ENDPOINTS.mails!.bands.user_visible);
     expect(decodeEnvelope(mail!.MessageBody!).queue_name).toBe('mails');
