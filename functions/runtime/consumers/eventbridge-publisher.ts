@@ -7,6 +7,7 @@
  * entry; entries are packed into calls within both limits, and only the
  * entries that failed are sent again (with backoff), never the whole batch.
  */
+import { packBatches } from '../shared/batches';
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { publishKeyProblem } from './amqp-topic';
 
@@ -70,21 +71,7 @@ export function entrySize(entry: PutEventsRequestEntry): number {
 
 /** Packs entries into calls of at most 10 entries and 256 KB. */
 export function packEntries<T extends PutEventsRequestEntry>(entries: readonly T[]): T[][] {
-  const calls: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = entrySize(entry);
-    if (current.length > 0 && (current.length === MAX_ENTRIES_PER_CALL || bytes + size > MAX_BYTES_PER_CALL)) {
-      calls.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) calls.push(current);
-  return calls;
+  return packBatches(entries, MAX_ENTRIES_PER_CALL, MAX_BYTES_PER_CALL, entrySize);
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

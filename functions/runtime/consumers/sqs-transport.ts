@@ -11,6 +11,7 @@
  *   growing delay (attempt⁴ + 5 s, as Delayed::Job) so retries back off; after
  *   maxReceiveCount receives SQS moves it to the dead-letter queue.
  */
+import { packBatches } from '../shared/batches';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeJson, type ConsumerRuntime, type Delivery } from './dispatch';
 import { errorFields, jsonLogger, type Logger } from './log';
@@ -147,23 +148,9 @@ export function createSqsConsumerHandler<S>(options: SqsTransportOptions<S>): (e
 /** SQS takes at most 1 MiB per SendMessageBatch request, attributes included: stay under it. */
 const DEAD_LETTER_BATCH_BYTES = 1_000_000;
 
-/** Batches of at most `count` entries and `maxBytes` of body and attributes (a single larger entry goes alone). */
+/** Dead-letter batches: at most `count` entries and `maxBytes` of body and attributes (a single larger entry goes alone). */
 export function byteChunks<T extends { body: string; attributes: Record<string, string> }>(items: readonly T[], count: number, maxBytes: number): T[][] {
-  const batches: T[][] = [];
-  let batch: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = Buffer.byteLength(item.body) + Object.entries(item.attributes).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 6, 0);
-    if (batch.length > 0 && (batch.length === count || bytes + size > maxBytes)) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(item);
-    bytes += size;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  return packBatches(items, count, maxBytes, (item) => Buffer.byteLength(item.body) + Object.entries(item.attributes).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 6, 0));
 }
 
 /** `arn:aws:sqs:eu-central-1:123456789012:name` → `https://sqs.eu-central-1.amazonaws.com/123456789012/name`. */

@@ -9,6 +9,7 @@
  * SQS's redrive count never mistakes waiting for failing, and no control-plane
  * call is made per retry.
  */
+import { packBatches } from '../shared/batches';
 import { SQSClient, SendMessageBatchCommand, type MessageAttributeValue, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { AnyJob, EnqueuedJob, PendingJob } from './job';
 import { endpointsFromEnv, queueUrlFor, type QueueEndpoints } from './endpoints';
@@ -139,21 +140,9 @@ export class SqsJobAdapter implements JobAdapter {
     };
   }
 
-  private *batches(indexes: readonly number[], messages: readonly OutgoingJobMessage[]): Generator<number[]> {
-    let batch: number[] = [];
-    let bytes = 0;
+  private batches(indexes: readonly number[], messages: readonly OutgoingJobMessage[]): number[][] {
     const now = this.now();
-    for (const i of indexes) {
-      const size = entrySize(this.entry(i, messages[i]!, now));
-      if (batch.length === BATCH_ENTRIES || (batch.length > 0 && bytes + size > BATCH_BYTES)) {
-        yield batch;
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(i);
-      bytes += size;
-    }
-    if (batch.length > 0) yield batch;
+    return packBatches(indexes, BATCH_ENTRIES, BATCH_BYTES, (i) => entrySize(this.entry(i, messages[i]!, now)));
   }
 }
 
