@@ -24,19 +24,17 @@ import type { CheckpointStore } from './ledger';
 import type { MetricsEmitter } from '../metrics/emf';
 import type { QueueEndpoints } from './endpoints';
 import type { AnyJob } from './job';
-import { ATTRIBUTES } from './enqueue';
 import { JobTimeoutError, thrownClassName } from './errors';
 import { asError, rescue, type ExecutionOutcome } from './execution';
 import { isIterableJob, type Cursor } from './iterable';
 import { emitJobEvent, type JobEventName } from './metrics';
-import { JobSettler, Undecodable, backendRetryDelaySeconds, decodeJobMessage, dueAtOf, instantiateJob, type DecodedJob } from './settlement';
+import { DUE_TOLERANCE_MS, JobSettler, Undecodable, backendRetryDelaySeconds, decodeJobMessage, instantiateJob, settleBatch, type AdmissionCheck, type DecodedJob, type LambdaContextLike } from './settlement';
 import { parseTimestamp } from './serialization';
 
 /** Step Functions carries at most 256 KiB between states; keep room for the cursor and a crash report. */
 const MAX_STATE_BYTES = 256 * 1024 - 32 * 1024;
 /** A cursor travels in every slice's output and metric line: keep it an id or an offset. */
 export const MAX_CURSOR_BYTES = 8 * 1024;
-const EARLY_TOLERANCE_MS = 1_000;
 /** Time a slice keeps, past its budget, to save and report. */
 const SLICE_MARGIN_MS = 10_000;
 
@@ -83,9 +81,6 @@ export interface LongRunningOptions {
   readonly log?: (entry: Record<string, unknown>) => void;
 }
 
-interface LambdaContextLike {
-  getRemainingTimeInMillis(): number;
-}
 
 /**
  * A Step Functions execution name (≤ 80 of [A-Za-z0-9-_]) for one SQS message
@@ -100,46 +95,33 @@ export function executionNameFor(jobId: string, executions: number, attempts: nu
   return `${id}${suffix}`;
 }
 
-function attribute(record: SQSRecord, name: string): string | undefined {
-  return record.messageAttributes?.[name]?.stringValue ?? undefined;
-}
 
 export function createLongRunningRunner(options: LongRunningOptions) {
   const now = options.now ?? Date.now;
   const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
   const settler = new JobSettler(options.sqs, options.endpoints, options.queue, now);
 
-  function runsHere(decoded: DecodedJob): boolean {
-    return decoded.jobClass.definition.queue === options.queue;
-  }
+  /** What the starter refuses besides undecodable messages: jobs of other queues, jobs too large for a workflow's state. */
+  const startable: AdmissionCheck = (decoded, record) => {
+    const name = decoded.envelope.job_class;
+    if (decoded.jobClass.definition.queue !== options.queue) {
+      return {
+        reason: 'not_long_running',
+        problem: `${name} is declared on queue "${decoded.jobClass.definition.queue}", not the long-running queue "${options.queue}": enqueue it with performLater (which picks its queue) or declare it on ${options.queue}`,
+      };
+    }
+    const stateBytes = Buffer.byteLength(JSON.stringify({ body: record.body, messageId: record.messageId }));
+    if (stateBytes > MAX_STATE_BYTES) {
+      return { reason: 'undecodable', problem: `${name}: the job takes ${stateBytes} bytes as workflow state, more than a Step Functions execution can carry (${MAX_STATE_BYTES}); pass a reference (an id) instead of the data` };
+    }
+    return undefined;
+  };
 
   /** SQS → StartExecution, one per job run; a duplicate delivery finds the execution already there. */
   async function startRecord(record: SQSRecord): Promise<void> {
-    const redriven = attribute(record, ATTRIBUTES.failureReason) !== undefined;
-    const attempts = redriven ? 0 : Number(attribute(record, ATTRIBUTES.attempts) ?? 0) || 0;
-    let decoded: DecodedJob;
-    try {
-      decoded = await decodeJobMessage(record.body, options.registry);
-      if (!runsHere(decoded)) {
-        throw new Undecodable(
-          `${decoded.envelope.job_class} is declared on queue "${decoded.jobClass.definition.queue}", not the long-running queue "${options.queue}": enqueue it with performLater (which picks its queue) or declare it on ${options.queue}`,
-        );
-      }
-      const stateBytes = Buffer.byteLength(JSON.stringify({ body: record.body, messageId: record.messageId }));
-      if (stateBytes > MAX_STATE_BYTES) {
-        throw new Undecodable(`${decoded.envelope.job_class}: the job takes ${stateBytes} bytes as workflow state, more than a Step Functions execution can carry (${MAX_STATE_BYTES}); pass a reference (an id) instead of the data`);
-      }
-    } catch (err) {
-      if (!(err instanceof Undecodable)) throw err;
-      log({ level: 'error', message: 'job message cannot run on the long-running queue; sent to the dead-letter queue', queue: options.queue, messageId: record.messageId, reason: err.message });
-      await settler.deadLetter({ body: record.body, reason: /is declared on queue/.test(err.message) ? 'not_long_running' : 'undecodable', error: err, attempts, jobClass: attribute(record, ATTRIBUTES.jobClass) ?? 'unknown' });
-      return;
-    }
-    const dueAt = dueAtOf(attribute(record, ATTRIBUTES.runAt), decoded.envelope);
-    if (dueAt - now() > EARLY_TOLERANCE_MS) {
-      await settler.resend(record.body, decoded, dueAt, attempts);
-      return;
-    }
+    const admitted = await settler.admit(record, options.registry, log, startable);
+    if (!admitted) return;
+    const { decoded, attempts } = admitted;
     const jobName = decoded.jobClass.definition.name;
     const stateMachineArn = options.stateMachines?.[jobName];
     if (!stateMachineArn || !options.sfn) throw new Error(`no state machine for long-running job ${jobName} (XIKOLO_STATE_MACHINES): redeploy so every long-running job has its workflow`);
@@ -158,15 +140,7 @@ export function createLongRunningRunner(options: LongRunningOptions) {
   }
 
   async function start(event: SQSEvent): Promise<SQSBatchResponse> {
-    const results = await Promise.allSettled(event.Records.map(startRecord));
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    results.forEach((result, i) => {
-      if (result.status === 'rejected') {
-        log({ level: 'error', message: 'could not start long-running job; SQS will deliver it again', messageId: event.Records[i]!.messageId, error: String((result.reason as Error)?.message ?? result.reason) });
-        batchItemFailures.push({ itemIdentifier: event.Records[i]!.messageId });
-      }
-    });
-    return { batchItemFailures };
+    return settleBatch(event.Records, startRecord, log, { queue: options.queue, step: 'start' });
   }
 
   function emit(job: AnyJob, state: SliceState, event: JobEventName, runTimeMs: number, errored: boolean, failed: boolean, error?: Error): void {
@@ -295,7 +269,7 @@ export function createLongRunningRunner(options: LongRunningOptions) {
         const attempt = state.attempts + 1;
         emit(job, progressed, 'run', outcome.runTimeMs, true, false);
         // The run's time bound is final; an item that overran its invocation is an ordinary failed attempt.
-        const runTimedOut = outcome.error instanceof JobTimeoutError && now() >= runDeadline - EARLY_TOLERANCE_MS;
+        const runTimedOut = outcome.error instanceof JobTimeoutError && now() >= runDeadline - DUE_TOLERANCE_MS;
         if (attempt >= definition.maxAttempts || runTimedOut) {
           emit(job, progressed, 'failure', outcome.runTimeMs, true, true, outcome.error);
           const reason = runTimedOut ? 'timed_out' : 'attempts_exhausted';

@@ -7,6 +7,7 @@
 import { SendMessageCommand, type SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { AnyJob, JobClass } from './job';
 import type { JobRegistry } from './registry';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { ATTRIBUTES, SqsJobAdapter, outgoingFor, WIRE_VERSION } from './enqueue';
 import { queueUrlFor, type QueueEndpoints } from './endpoints';
 import { describeThrown, UndecodableJobError } from './errors';
@@ -23,6 +24,50 @@ export type FailureReason = 'undecodable' | 'attempts_exhausted' | 'not_long_run
 
 const MAX_ERROR_MESSAGE = 4_096;
 const MAX_BACKTRACE = 16_384;
+
+/** Jobs due within this margin run now rather than hop once more. */
+export const DUE_TOLERANCE_MS = 1_000;
+
+/** The part of Lambda's context the job backends use. */
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+}
+
+export function messageAttribute(record: SQSRecord, name: string): string | undefined {
+  return record.messageAttributes?.[name]?.stringValue ?? undefined;
+}
+
+/** Backend attempts a message has used; a job redriven from the dead-letter queue starts afresh (like a retried dead job in Sidekiq). */
+export function previousAttemptsOf(record: SQSRecord): number {
+  if (messageAttribute(record, ATTRIBUTES.failureReason) !== undefined) return 0;
+  return Number(messageAttribute(record, ATTRIBUTES.attempts) ?? 0) || 0;
+}
+
+/**
+ * Settles every record of a batch side by side; a record whose settlement
+ * threw (SQS unreachable, a lease held elsewhere) is reported for SQS to
+ * deliver again, and nothing else is.
+ */
+export async function settleBatch(
+  records: readonly SQSRecord[],
+  settle: (record: SQSRecord) => Promise<void>,
+  log: (entry: Record<string, unknown>) => void,
+  context: Record<string, unknown>,
+): Promise<SQSBatchResponse> {
+  const results = await Promise.allSettled(records.map(settle));
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  results.forEach((result, i) => {
+    if (result.status === 'rejected') {
+      const record = records[i]!;
+      log({ level: 'error', message: 'could not settle job message; SQS will deliver it again', ...context, messageId: record.messageId, error: String((result.reason as Error)?.message ?? result.reason) });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  });
+  return { batchItemFailures };
+}
+
+/** A check a backend adds to decoding: a problem makes the message undecodable for it, with this reason. */
+export type AdmissionCheck = (decoded: DecodedJob, record: SQSRecord) => { reason: FailureReason; problem: string } | undefined;
 
 export interface DecodedJob {
   readonly envelope: JobEnvelope;
@@ -116,6 +161,37 @@ export class JobSettler {
   ) {
     if (!endpoints[queue]?.deadLetter) throw new Error(`queue "${queue}": no dead-letter queue URL in its endpoints (XIKOLO_JOB_QUEUES)`);
     this.adapter = new SqsJobAdapter(sqs, endpoints, now);
+  }
+
+  /**
+   * The steps every backend takes first: decode (and `check`); dead-letter
+   * what cannot run here, at once, with the reason; send a job that came
+   * early on toward its due time. Returns the job to run, or undefined when
+   * the message is settled already.
+   */
+  async admit(record: SQSRecord, registry: JobRegistry, log: (entry: Record<string, unknown>) => void, check?: AdmissionCheck): Promise<{ decoded: DecodedJob; attempts: number; dueAt: number } | undefined> {
+    const attempts = previousAttemptsOf(record);
+    let decoded: DecodedJob;
+    let reason: FailureReason = 'undecodable';
+    try {
+      decoded = await decodeJobMessage(record.body, registry);
+      const refused = check?.(decoded, record);
+      if (refused) {
+        reason = refused.reason;
+        throw new UndecodableJobError(refused.problem);
+      }
+    } catch (err) {
+      if (!(err instanceof UndecodableJobError)) throw err;
+      log({ level: 'error', message: 'job message cannot run here: sent to the dead-letter queue', queue: this.queue, messageId: record.messageId, reason, detail: err.message });
+      await this.deadLetter({ body: record.body, reason, error: err, attempts, jobClass: messageAttribute(record, ATTRIBUTES.jobClass) ?? 'unknown' });
+      return undefined;
+    }
+    const dueAt = dueAtOf(messageAttribute(record, ATTRIBUTES.runAt), decoded.envelope);
+    if (dueAt - this.now() > DUE_TOLERANCE_MS) {
+      await this.resend(record.body, decoded, dueAt, attempts);
+      return undefined;
+    }
+    return { decoded, attempts, dueAt };
   }
 
   /** The body as it arrived, and why, when and after how many attempts it was given up. */

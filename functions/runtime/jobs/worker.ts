@@ -17,17 +17,14 @@ import type { JobRegistry } from './registry';
 import type { JobLedger } from './ledger';
 import type { MetricsEmitter } from '../metrics/emf';
 import { executeJob, type ExecutionOutcome } from './execution';
-import { ATTRIBUTES } from './enqueue';
 import type { QueueEndpoints } from './endpoints';
 import { JobEventBuffer, type JobEventName } from './metrics';
 import { thrownClassName } from './errors';
 import { parseTimestamp } from './serialization';
-import { JobSettler, Undecodable, backendRetryDelaySeconds, decodeJobMessage, dueAtOf, instantiateJob, sqsQueueName, type DecodedJob } from './settlement';
+import { JobSettler, backendRetryDelaySeconds, instantiateJob, settleBatch, sqsQueueName, type LambdaContextLike } from './settlement';
 
 export { backendRetryDelaySeconds };
 
-/** Jobs due within this margin run now rather than hop once more. */
-const EARLY_TOLERANCE_MS = 1_000;
 /** Stop jobs this long before Lambda would be killed, so the batch can still report. */
 const REPORT_MARGIN_MS = 10_000;
 
@@ -43,14 +40,6 @@ export interface JobWorkerOptions {
   readonly random?: () => number;
   /** Structured log line sink; default JSON on stdout. */
   readonly log?: (entry: Record<string, unknown>) => void;
-}
-
-interface LambdaContextLike {
-  getRemainingTimeInMillis(): number;
-}
-
-function attribute(record: SQSRecord, name: string): string | undefined {
-  return record.messageAttributes?.[name]?.stringValue ?? undefined;
 }
 
 export function createJobWorker(options: JobWorkerOptions) {
@@ -78,26 +67,11 @@ export function createJobWorker(options: JobWorkerOptions) {
   }
 
   async function processRecord(record: SQSRecord, context: LambdaContextLike | undefined, events: JobEventBuffer): Promise<void> {
-    const redriven = attribute(record, ATTRIBUTES.failureReason) !== undefined;
-    // A job redriven from the dead-letter queue starts its attempts afresh, like a retried dead job in Sidekiq.
-    const previousAttempts = redriven ? 0 : Number(attribute(record, ATTRIBUTES.attempts) ?? 0) || 0;
-    let decoded: DecodedJob;
-    try {
-      decoded = await decodeJobMessage(record.body, options.registry);
-    } catch (err) {
-      if (!(err instanceof Undecodable)) throw err;
-      log({ level: 'error', message: 'undecodable job message sent to the dead-letter queue', queue: options.queue, messageId: record.messageId, reason: err.message });
-      await settler.deadLetter({ body: record.body, reason: 'undecodable', error: err, attempts: previousAttempts, jobClass: attribute(record, ATTRIBUTES.jobClass) ?? 'unknown' });
-      return;
-    }
+    const admitted = await settler.admit(record, options.registry, log);
+    if (!admitted) return;
+    const { decoded, attempts: previousAttempts, dueAt } = admitted;
     const { envelope, jobClass } = decoded;
     const definition = jobClass.definition;
-
-    const dueAt = dueAtOf(attribute(record, ATTRIBUTES.runAt), envelope);
-    if (dueAt - now() > EARLY_TOLERANCE_MS) {
-      await settler.resend(record.body, decoded, dueAt, previousAttempts);
-      return;
-    }
     // Producers that know one URL per queue (Rails' adapter) send every priority to the primary band:
     // move such a job to its own band's queue, so priorities hold for them too.
     if (record.eventSourceARN && sqsQueueName(settler.homeQueueUrl(decoded)) !== sqsQueueName(record.eventSourceARN)) {
@@ -187,17 +161,9 @@ export function createJobWorker(options: JobWorkerOptions) {
     // Jobs of a batch run side by side: each is bounded by its max run time,
     // so the batch reports before the function's timeout.
     const events = new JobEventBuffer();
-    const results = await Promise.allSettled(event.Records.map((record) => processRecord(record, context, events)));
+    const response = await settleBatch(event.Records, (record) => processRecord(record, context, events), log, { queue: options.queue });
     events.flush(options.metrics);
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    results.forEach((result, i) => {
-      if (result.status === 'rejected') {
-        const record = event.Records[i]!;
-        log({ level: 'error', message: 'could not settle job message; SQS will deliver it again', queue: options.queue, messageId: record.messageId, error: String((result.reason as Error)?.message ?? result.reason) });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
-    });
-    return { batchItemFailures };
+    return response;
   };
 }
 
