@@ -5,7 +5,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { PRIORITY_BANDS, priorityBand } from '../../functions/runtime/jobs/priority';
+import { nearestBand } from '../../functions/runtime/jobs/priority';
 import type { EnvironmentConfig } from '../config/environment';
 import { planQueues, sliceBudgetSeconds, CRASH_REDRIVE_RECEIVES, type QueuePlan } from '../jobs/topology';
 import { jobs as appJobs } from '../../functions/app/jobs';
@@ -138,14 +138,7 @@ export class JobsStack extends Stack {
   queueFor(queueName: string, priority: number): sqs.IQueue {
     const queue = this.queues.get(queueName);
     if (!queue) throw new Error(`no job queue "${queueName}" in ${this.stackName}: use one of ${[...this.queues.keys()].join(', ')}`);
-    const wanted = PRIORITY_BANDS.indexOf(priorityBand(priority));
-    for (let distance = 0; distance < PRIORITY_BANDS.length; distance++) {
-      for (const index of [wanted - distance, wanted + distance]) {
-        const band = PRIORITY_BANDS[index];
-        const found = band ? queue.bandQueues.get(band) : undefined;
-        if (found) return found;
-      }
-    }
-    return queue.primaryQueue;
+    const band = nearestBand(priority, (b) => queue.bandQueues.has(b));
+    return band ? queue.bandQueues.get(band)! : queue.primaryQueue;
   }
 }

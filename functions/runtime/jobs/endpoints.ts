@@ -4,7 +4,7 @@
  * workers' environment (XIKOLO_JOB_QUEUES); the local runtime builds it from
  * the emulator's queue URLs.
  */
-import { PRIORITY_BANDS, priorityBand, type PriorityBand } from './priority';
+import { nearestBand, type PriorityBand } from './priority';
 
 export interface QueueEndpoint {
   /** Band whose SQS queue takes jobs from outside (the Rails adapter's queue URL). */
@@ -43,13 +43,7 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): QueueEnd
 export function queueUrlFor(endpoints: QueueEndpoints, queue: string, priority: number): string {
   const endpoint = endpoints[queue];
   if (!endpoint) throw new UnknownQueueError(queue, Object.keys(endpoints));
-  const wanted = PRIORITY_BANDS.indexOf(priorityBand(priority));
-  for (let distance = 0; distance < PRIORITY_BANDS.length; distance++) {
-    for (const index of [wanted - distance, wanted + distance]) {
-      const band = PRIORITY_BANDS[index];
-      const url = band ? endpoint.bands[band] : undefined;
-      if (url) return url;
-    }
-  }
+  const band = nearestBand(priority, (b) => endpoint.bands[b] !== undefined);
+  if (band) return endpoint.bands[band]!;
   throw new Error(`queue "${queue}" has no SQS queue for any priority band: check ${ENDPOINTS_ENV}`);
 }

@@ -52,3 +52,19 @@ export function priorityBand(priority: number): PriorityBand {
   if (priority < 30) return 'eventual';
   return 'reporting';
 }
+
+/**
+ * The band a job of `priority` goes to when only `available` bands have a
+ * queue: its own, else the nearest, the more urgent side first so a fallback
+ * never delays a job. Undefined when no band is available.
+ */
+export function nearestBand(priority: number, available: (band: PriorityBand) => boolean): PriorityBand | undefined {
+  const wanted = PRIORITY_BANDS.indexOf(priorityBand(priority));
+  for (let distance = 0; distance < PRIORITY_BANDS.length; distance++) {
+    for (const index of [wanted - distance, wanted + distance]) {
+      const band = PRIORITY_BANDS[index];
+      if (band && available(band)) return band;
+    }
+  }
+  return undefined;
+}
