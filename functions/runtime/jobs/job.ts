@@ -32,6 +32,8 @@ import {
 import { JobDefinitionError, errorClassName } from './errors';
 import { priorityNumber, type Priority } from './priority';
 import { serializeArguments, formatTimestamp, type JobEnvelope } from './serialization';
+import { enqueueAll } from './enqueue';
+import { performNow } from './perform-now';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJob = Job<any[]>;
@@ -222,7 +224,6 @@ export abstract class Job<Args extends unknown[] = unknown[]> {
 
   /** Runs the job here and now, with its retry and discard rules (a retry is enqueued). */
   static async performNow<J extends AnyJob>(this: JobClass<J>, ...args: JobArguments<J>): Promise<void> {
-    const { performNow } = await import('./perform-now');
     const job = new this();
     job.arguments = args;
     await performNow(job);
@@ -308,7 +309,6 @@ export class ConfiguredJob<J extends AnyJob> {
   }
 
   async performLater(...args: JobArguments<J>): Promise<EnqueuedJob> {
-    const { enqueueAll } = await import('./enqueue');
     const [result] = await enqueueAll([this.build(...args)]);
     return result!;
   }
@@ -331,6 +331,5 @@ export function runAtFor(options: EnqueueOptions, now = Date.now()): Date {
 
 /** ActiveJob's `perform_all_later`: enqueue many jobs with batched sends (≤ 10 per SQS request). */
 export async function performAllLater(jobs: readonly (PendingJob | AnyJob)[]): Promise<EnqueuedJob[]> {
-  const { enqueueAll } = await import('./enqueue');
   return enqueueAll(jobs.map((j) => (j instanceof Job ? { job: j, runAt: new Date() } : j)));
 }
