@@ -16,6 +16,7 @@ import { JobRegistry } from '../../functions/runtime/jobs/registry';
 import { setJobAdapter, SqsJobAdapter, ATTRIBUTES } from '../../functions/runtime/jobs/enqueue';
 import type { QueueEndpoints } from '../../functions/runtime/jobs/endpoints';
 import { captureMetrics } from '../support/jobs';
+import { waitFor } from '../support/wait';
 
 const ran: { value: string; at: number }[] = [];
 
@@ -58,15 +59,6 @@ async function deploy(name: string, options: { visibilityTimeout: number; maxRec
   return { band, dlq };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   sqsEmulator = await startSqsEmulator({ port: 0, region: 'eu-central-1' });

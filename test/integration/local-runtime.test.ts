@@ -25,6 +25,7 @@ import { JobRegistry } from '../../functions/runtime/jobs/registry';
 import { IterableJob } from '../../functions/runtime/jobs/iterable';
 import { ATTRIBUTES } from '../../functions/runtime/jobs/enqueue';
 import { loadEnvironment, type EnvironmentConfig } from '../../lib/config/environment';
+import { waitFor } from '../support/wait';
 
 // ——— test jobs (maxRunTime within Lambda's bound, as planQueues demands) ———
 
@@ -135,15 +136,6 @@ function testConfig(): EnvironmentConfig {
   };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** EMF lines the worker wrote (format: 'json'), as objects. */
 function jobEvents(lines: string[]): Record<string, unknown>[] {

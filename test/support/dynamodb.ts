@@ -1,7 +1,8 @@
-/** A real DynamoDB API in process (dynalite, in memory) for tests. */
-import dynalite from 'dynalite';
-import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+/** A real DynamoDB API in process for tests: the local runtime's emulator (dynalite, in memory) on a free port. */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startDynamoEmulator } from '../../local/emulators';
+import { localDynamoClient } from '../../local/clients';
+import { createLedgerTable as createLocalLedgerTable } from '../../local/ledger';
 
 export interface LocalDynamo {
   readonly client: DynamoDBClient;
@@ -10,28 +11,19 @@ export interface LocalDynamo {
 }
 
 export async function startDynamo(): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const emulator = await startDynamoEmulator({ port: 0 });
+  const client = localDynamoClient(emulator.endpoint, 'eu-central-1');
   return {
     client,
-    endpoint,
+    endpoint: emulator.endpoint,
     stop: async () => {
       client.destroy();
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await emulator.stop();
     },
   };
 }
 
-/** The job ledger's key schema (lib/constructs/job-ledger.ts), for tests of the ledger and checkpoints. */
-export async function createLedgerTable(dynamo: LocalDynamo, tableName: string): Promise<void> {
-  const { CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
-  await dynamo.client.send(new CreateTableCommand({
-    TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }));
+/** The job ledger's table, keyed as deployed (local/ledger.ts). */
+export function createLedgerTable(dynamo: LocalDynamo, tableName: string): Promise<void> {
+  return createLocalLedgerTable(dynamo.client, tableName);
 }
