@@ -19,14 +19,19 @@ export interface VideoProvider {
   readonly synchronized_at?: string;
 }
 
-export interface Video {
-  readonly provider_id: string;
+/** A video as its provider describes it. */
+export interface VideoAttributes {
   readonly remote_id: string;
   readonly title: string;
   readonly duration_seconds?: number;
   readonly thumbnail_url?: string;
   readonly streams?: Readonly<Record<string, string>>;
   readonly remote_modified_at?: string;
+}
+
+/** A stored video: the provider's attributes, whose provider, and when it was last synced. */
+export interface Video extends VideoAttributes {
+  readonly provider_id: string;
   readonly synchronized_at: string;
 }
 

@@ -4,7 +4,7 @@
  * Vimeo accounts (Xikolo's main provider). Other provider types plug in
  * through `videoClientFor`.
  */
-import type { VideoProvider } from '../domain/videos';
+import type { VideoAttributes, VideoProvider } from '../domain/videos';
 import { bodySnippet, request, type HttpOptions } from './http';
 
 /** The provider refused the account's credentials (Xikolo's Video::Provider::AuthenticationFailed). */
@@ -40,14 +40,8 @@ export class UnknownProviderTypeError extends Error {
   }
 }
 
-export interface RemoteVideo {
-  readonly remote_id: string;
-  readonly title: string;
-  readonly duration_seconds?: number;
-  readonly thumbnail_url?: string;
-  readonly streams?: Readonly<Record<string, string>>;
-  readonly remote_modified_at?: string;
-}
+/** A video as the provider's API returns it (the stored record adds provider and sync time). */
+export type RemoteVideo = VideoAttributes;
 
 export interface VideoProviderClient {
   /** Videos changed since `since` (all videos when undefined), newest first, page by page. */
