@@ -2,9 +2,8 @@
  * The CDK app: one isolated set of stacks per environment, selected with
  * `-c env=<name>`. cdk-nag runs on every synth.
  */
-import { App, Tags } from 'aws-cdk-lib';
-import { loadEnvironment, type EnvironmentConfig } from './config/environment';
-import { enableNag } from './nag';
+import { Tags, type App } from 'aws-cdk-lib';
+import type { EnvironmentConfig } from './config/environment';
 import { stackName } from './naming';
 import { JobsStack } from './stacks/jobs-stack';
 import { MessagingStack } from './stacks/messaging-stack';
@@ -65,16 +64,4 @@ export function addEnvironment(app: App, config: EnvironmentConfig): XikoloAsync
     Tags.of(stack).add('environment', config.name);
   }
   return { config, data, jobs, cron, messaging };
-}
-
-export interface BuildAppOptions {
-  readonly environment: string;
-  readonly outdir?: string;
-}
-
-export function buildApp(options: BuildAppOptions): { app: App; stacks: XikoloAsyncStacks } {
-  const app = new App(options.outdir ? { outdir: options.outdir } : {});
-  enableNag(app);
-  const stacks = addEnvironment(app, loadEnvironment(options.environment));
-  return { app, stacks };
 }

@@ -7,7 +7,7 @@
  */
 import { buildSync, type BuildOptions } from 'esbuild';
 import { mkdirSync, statSync } from 'node:fs';
-import { join, relative, basename } from 'node:path';
+import { join } from 'node:path';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 const OUT_ROOT = join(PROJECT_ROOT, 'dist', 'functions');
@@ -55,8 +55,4 @@ export function bundleHandler(name: string): Bundle {
   const bundle = { directory, file, bytes: statSync(file).size };
   cache.set(name, bundle);
   return bundle;
-}
-
-export function describeBundle(bundle: Bundle): string {
-  return `${relative(PROJECT_ROOT, bundle.file)} (${basename(bundle.directory)}, ${bundle.bytes} bytes)`;
 }

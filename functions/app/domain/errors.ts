@@ -34,6 +34,3 @@ export function identifier(field: string, value: unknown): string {
   return value;
 }
 
-export function isIdentifier(value: unknown): value is string {
-  return typeof value === 'string' && IDENTIFIER.test(value);
-}

@@ -122,7 +122,3 @@ export function tableNamesFromEnv(env: NodeJS.ProcessEnv = process.env): TableNa
   return names;
 }
 
-/** Physical names for an environment: `xikolo-async-<env>-<suffix>` (what lib/naming.ts builds). */
-export function tableNamesFor(prefix: string): TableNames {
-  return Object.fromEntries((Object.keys(TABLES) as TableKey[]).map((key) => [key, `${prefix}${TABLES[key].suffix}`])) as Record<TableKey, string>;
-}

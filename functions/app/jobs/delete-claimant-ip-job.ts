@@ -2,8 +2,6 @@ import * as z from 'zod/mini';
 import { ApplicationJob } from './application-job';
 import { jobDependencies } from './dependencies';
 
-export const CLAIMANT_IP_RETENTION_DAYS = 365;
-
 /**
  * Voucher::DeleteClaimantIPJob: clears the claimant's IP of every voucher
  * claimed more than one year ago (cron daily 04:15). Reads only the sparse

@@ -15,11 +15,6 @@ import { ROUTING_KEY_HEADER } from './rmq-transport';
 
 export const MSGR_EXCHANGE = 'msgr';
 
-/** Msgr's exchange name for a prefix: `msgr`, or `<prefix>-msgr`. */
-export function msgrExchangeName(prefix?: string): string {
-  return prefix ? `${prefix}-${MSGR_EXCHANGE}` : MSGR_EXCHANGE;
-}
-
 /** A lazily opened, reused confirm channel; reopened after the connection drops. */
 export class AmqpChannelSource {
   private connection: ChannelModel | undefined;
